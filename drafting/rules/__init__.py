@@ -1,0 +1,1 @@
+"""The handlers of the transition table in `drafting.procedure`, grouped by subject."""
