@@ -65,8 +65,13 @@ def _with_amendment(draft: Draft, amendment_id: str, **changes: Any) -> Draft:
 
 
 def _remove_paragraph(draft: Draft, paragraph_id: str) -> Draft:
+    """Gone from the text; proposals inside it are moot and objections to it close."""
     draft = _with_paragraph(draft, paragraph_id, removed=True)
-    return replace(draft, order=tuple(p for p in draft.order if p != paragraph_id))
+    draft = replace(draft, order=tuple(p for p in draft.order if p != paragraph_id))
+    for amendment in draft.pending_in(paragraph_id):
+        draft = _with_amendment(draft, amendment.id, status=AmendmentStatus.REJECTED)
+        draft = _close_objections(draft, Target("amendment", amendment.id))
+    return _close_objections(draft, Target("paragraph", paragraph_id))
 
 
 def _close_objections(draft: Draft, target: Target) -> Draft:
@@ -79,9 +84,10 @@ def _close_objections(draft: Draft, target: Target) -> Draft:
 def _close_amendment(draft: Draft, amendment_id: str, status: AmendmentStatus) -> Draft:
     amendment = draft.amendments[amendment_id]
     draft = _with_amendment(draft, amendment_id, status=status)
-    draft = _close_objections(draft, Target("amendment", amendment_id))
-    paragraph = draft.paragraphs[amendment.paragraph]
     accepted = status == AmendmentStatus.ACCEPTED
+    if not accepted:  # an accepted amendment had no outstanding objection to close
+        draft = _close_objections(draft, Target("amendment", amendment_id))
+    paragraph = draft.paragraphs[amendment.paragraph]
     if amendment.kind in (AmendmentKind.NEW_PARAGRAPH, AmendmentKind.ALTERNATIVE):
         if accepted:
             draft = _with_paragraph(draft, paragraph.id, proposal=None)
