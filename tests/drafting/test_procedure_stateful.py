@@ -1,4 +1,4 @@
-"""Random sessions: any delegation issues any command; the rules of DESIGN §3 hold after each step."""
+"""Random sessions: any delegation issues any command; DESIGN §3 holds after every step."""
 
 from __future__ import annotations
 
