@@ -1,0 +1,258 @@
+"""The live document: one pycrdt (Yjs) Doc per draft, in the schema of DESIGN §4.
+
+Roots: ``paragraphs`` (Array of Map: id, label, kind, status, text…), ``amendments``,
+``objections``, ``reservations``, ``contributions`` (Map id → Map), ``meta`` and ``speakers``
+(Map). Clients write only paragraph text; everything else mirrors the record and is written here,
+by the server, after each procedural event.
+
+Positions: the core counts code points, pycrdt UTF-8 bytes; `drafting.positions` converts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from pycrdt import Array, Doc, Map, Text
+
+from drafting import events as ev
+from drafting.draft import Draft, Paragraph
+from drafting.positions import delta_to_utf8
+from drafting.record import Recorded
+from drafting.runs import INS, Delete, Delta, Insert, Retain, Run, Runs, normalize, runs_of
+from drafting.settlement import accept_delta, reject_delta
+
+PARAGRAPHS = "paragraphs"
+RECORD_MAPS = ("amendments", "objections", "reservations", "contributions")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+class LiveDoc:
+    """A draft's Y.Doc, read and written in the core's terms (runs, deltas, draft state)."""
+
+    def __init__(self, doc: Doc[Any] | None = None) -> None:
+        self.doc = doc if doc is not None else Doc()
+        self.paragraphs = self.doc.get(PARAGRAPHS, type=Array)
+        self.records = {name: self.doc.get(name, type=Map) for name in RECORD_MAPS}
+        self.meta = self.doc.get("meta", type=Map)
+        self.speakers = self.doc.get("speakers", type=Map)
+
+    @property
+    def roots(self) -> list[Array[Any] | Map[Any]]:
+        return [self.paragraphs, *self.records.values(), self.meta, self.speakers]
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def paragraph_ids(self) -> list[str]:
+        return [str(m.get("id")) for m in self.paragraphs]
+
+    def paragraph_map(self, paragraph_id: str) -> Map[Any] | None:
+        for item in self.paragraphs:
+            if isinstance(item, Map) and item.get("id") == paragraph_id:
+                return item
+        return None
+
+    def text(self, paragraph_id: str) -> Text | None:
+        found = self.paragraph_map(paragraph_id)
+        text = found.get("text") if found is not None else None
+        return text if isinstance(text, Text) else None
+
+    def runs(self, paragraph_id: str) -> Runs:
+        text = self.text(paragraph_id)
+        return runs_of_text(text) if text is not None else ()
+
+    def all_runs(self) -> dict[str, Runs]:
+        return {pid: self.runs(pid) for pid in self.paragraph_ids()}
+
+    # -- writing text ----------------------------------------------------------------------
+
+    def apply_delta(self, paragraph_id: str, delta: Delta) -> None:
+        """Apply a code point delta to a paragraph's Y.Text."""
+        text = self.text(paragraph_id)
+        if text is None or not delta:
+            return
+        write_delta(text, delta_to_utf8(str(text), delta))
+
+    # -- mirroring the record --------------------------------------------------------------
+
+    def record(self, draft: Draft, recorded: Iterable[Recorded]) -> None:
+        """Make the document show ``draft`` after ``recorded``: text effects, then the mirror.
+
+        Call inside one transaction, with the runs of the paragraphs before the events."""
+        fresh: dict[str, Runs] = {}
+        for item in recorded:
+            event = item.event
+            if isinstance(event, ev.ParagraphAdded):
+                fresh[event.paragraph] = runs_of(event.text)
+            elif isinstance(event, ev.ParagraphProposed):
+                fresh[event.paragraph] = runs_of((event.text, {INS: event.amendment}))
+            elif isinstance(event, ev.AmendmentAccepted):
+                self._settle(draft, event.amendment, accept=True)
+            elif isinstance(event, ev.AmendmentRejected | ev.AmendmentWithdrawn):
+                self._settle(draft, event.amendment, accept=False)
+        self.mirror(draft, fresh)
+
+    def _settle(self, draft: Draft, amendment_id: str, *, accept: bool) -> None:
+        amendment = draft.amendments.get(amendment_id)
+        if amendment is None:
+            return
+        runs = self.runs(amendment.paragraph)
+        delta = accept_delta(runs, amendment_id) if accept else reject_delta(runs, amendment_id)
+        self.apply_delta(amendment.paragraph, delta)
+
+    def mirror(self, draft: Draft, fresh: Mapping[str, Runs] | None = None) -> None:
+        """Write the procedural state of ``draft`` where it differs from the document."""
+        fresh = fresh or {}
+        _update(
+            self.meta,
+            {
+                "id": draft.id,
+                "title": draft.title,
+                "symbol": draft.symbol,
+                "state": draft.state.value,
+                "seq": draft.seq,
+            },
+        )
+        self._mirror_paragraphs(draft, fresh)
+        self._mirror_records(draft)
+        floor = draft.floor
+        _update(
+            self.speakers,
+            {
+                "queue": list(draft.queue),
+                "floor": floor.delegation if floor else None,
+                "floor_started": _iso(floor.started) if floor else None,
+                "floor_ends": _iso(floor.ends) if floor else None,
+            },
+        )
+
+    def _mirror_paragraphs(self, draft: Draft, fresh: Mapping[str, Runs]) -> None:
+        wanted = list(draft.order)
+        kept = {pid: self.runs(pid) for pid in self.paragraph_ids()}
+        # Drop what is gone, then (re)insert whatever is not at its place.
+        for index in reversed(range(len(self.paragraphs))):
+            if self.paragraph_ids()[index] not in wanted:
+                del self.paragraphs[index]
+        for index, pid in enumerate(wanted):
+            current = self.paragraph_ids()
+            if index < len(current) and current[index] == pid:
+                continue
+            if pid in current:
+                del self.paragraphs[current.index(pid)]
+            item: Map[Any] = Map({"id": pid, "text": Text()})
+            self.paragraphs.insert(index, item)
+            text = item["text"]
+            write_runs(text, kept.get(pid) or fresh.get(pid) or ())
+        for pid in wanted:
+            found = self.paragraph_map(pid)
+            assert found is not None
+            _update(found, paragraph_fields(draft.paragraphs[pid]))
+
+    def _mirror_records(self, draft: Draft) -> None:
+        outstanding: dict[str, list[str]] = {}
+        for o in draft.objections.values():
+            if o.outstanding:
+                outstanding.setdefault(str(o.target), []).append(o.delegation)
+        rows: dict[str, dict[str, dict[str, Any]]] = {
+            "amendments": {
+                a.id: {
+                    "id": a.id,
+                    "paragraph": a.paragraph,
+                    "proposer": a.proposer,
+                    "kind": a.kind.value,
+                    "status": a.status.value,
+                    "supporters": list(a.supporters),
+                    "objections": outstanding.get(f"amendment:{a.id}", []),
+                    "created": _iso(a.created),
+                    "contribution": a.contribution,
+                }
+                for a in draft.amendments.values()
+            },
+            "objections": {
+                o.id: {
+                    "id": o.id,
+                    "target": str(o.target),
+                    "delegation": o.delegation,
+                    "reason": o.reason,
+                    "status": o.status.value,
+                    "raised": _iso(o.raised),
+                }
+                for o in draft.objections.values()
+            },
+            "reservations": {
+                r.id: {
+                    "id": r.id,
+                    "target": str(r.target),
+                    "delegation": r.delegation,
+                    "text": r.text,
+                    "entered": _iso(r.entered),
+                }
+                for r in draft.reservations.values()
+            },
+            "contributions": {
+                c.id: {
+                    "id": c.id,
+                    "delegation": c.delegation,
+                    "text": c.text,
+                    "paragraph": c.paragraph,
+                    "status": c.status.value,
+                    "amendment": c.amendment,
+                    "submitted": _iso(c.submitted),
+                }
+                for c in draft.contributions.values()
+            },
+        }
+        for name, wanted in rows.items():
+            root = self.records[name]
+            for key, fields in wanted.items():
+                existing = root.get(key)
+                if not isinstance(existing, Map):
+                    root[key] = Map(fields)
+                else:
+                    _update(existing, fields)
+
+
+def paragraph_fields(paragraph: Paragraph) -> dict[str, Any]:
+    return {
+        "label": paragraph.label,
+        "kind": paragraph.kind.value,
+        "status": paragraph.status.value,
+        "proposal": paragraph.proposal,
+        "alternative_to": paragraph.alternative_to,
+        "silence_deadline": _iso(paragraph.silence_deadline),
+        "ad_ref_pending": sorted(paragraph.ad_ref_pending),
+    }
+
+
+def _update(target: Map[Any], fields: Mapping[str, Any]) -> None:
+    for key, value in fields.items():
+        if key not in target or target[key] != value:
+            target[key] = value
+
+
+def runs_of_text(text: Text) -> Runs:
+    return normalize(Run(str(chunk), dict(attrs or {})) for chunk, attrs in text.diff())
+
+
+def write_runs(text: Text, runs: Iterable[Run]) -> None:
+    write_delta(text, tuple(Insert(run.text, dict(run.attrs) or None) for run in runs))
+
+
+def write_delta(text: Text, utf8_delta: Delta) -> None:
+    """Apply a delta whose counts are UTF-8 bytes (pycrdt's unit) to a Y.Text."""
+    pos = 0
+    for op in utf8_delta:
+        if isinstance(op, Retain):
+            if op.attrs:
+                text.format(pos, pos + op.count, dict(op.attrs))
+            pos += op.count
+        elif isinstance(op, Insert):
+            # Explicit (even empty) attributes: without them Y.Text inherits its neighbour's.
+            text.insert(pos, op.text, dict(op.attrs or {}))
+            pos += len(op.text.encode("utf-8"))
+        elif isinstance(op, Delete):
+            del text[pos : pos + op.count]

@@ -1,0 +1,41 @@
+"""Settings from the environment (DESIGN §7): read once at start-up, passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///var/rollingtext.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None  # unused until scale-out
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_message_bytes: int = 1024 * 1024  # larger frames close with 4413
+    send_queue_frames: int = 2000  # a client this far behind is disconnected
+    idle_unload_seconds: float = 30.0  # a room without connections unloads after this
+    compact_every_updates: int = 500  # snapshot + delete the log tail every N updates
+    commit_batch_max: int = 256  # updates committed together at most (group commit)
+    web_root: str | None = None  # the built browser client, served at /
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        defaults = cls()
+        return cls(
+            database_url=env.get("DATABASE_URL", defaults.database_url),
+            redis_url=env.get("REDIS_URL") or None,
+            host=env.get("HOST", defaults.host),
+            port=int(env.get("PORT", defaults.port)),
+            max_message_bytes=int(env.get("MAX_MESSAGE_BYTES", defaults.max_message_bytes)),
+            send_queue_frames=int(env.get("SEND_QUEUE_FRAMES", defaults.send_queue_frames)),
+            idle_unload_seconds=float(env.get("IDLE_UNLOAD_SECONDS", defaults.idle_unload_seconds)),
+            compact_every_updates=int(
+                env.get("COMPACT_EVERY_UPDATES", defaults.compact_every_updates)
+            ),
+            web_root=env.get("WEB_ROOT") or None,
+        )
