@@ -1,0 +1,84 @@
+"""The live documents (DESIGN §9): a Yjs update log per draft, snapshots, and compaction.
+
+A draft loads as its latest snapshot plus the updates after it. Compaction folds a prefix of
+the log into a snapshot and deletes that prefix, atomically. Updates are opaque bytes here:
+merging them is the caller's job (pycrdt), storage stays generic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from server.storage.models import SnapshotRow, UpdateRow
+from server.storage.records import LoadedDocument, NewUpdate, Snapshot, StoredUpdate
+
+
+def append_updates(
+    session: Session, draft_id: str, updates: Sequence[NewUpdate], now: datetime
+) -> list[int]:
+    """Insert ``updates`` in order; their new ids, ascending."""
+    rows = []
+    for origin, data in updates:
+        if not isinstance(data, bytes):
+            raise TypeError(f"a Yjs update is bytes, not {type(data).__name__}")
+        rows.append(UpdateRow(draft_id=draft_id, at=now, origin=origin, data=data))
+    session.add_all(rows)
+    session.flush()
+    return [row.id for row in rows]
+
+
+def read_updates(session: Session, draft_id: str, after_id: int = 0) -> list[StoredUpdate]:
+    rows = session.scalars(
+        select(UpdateRow)
+        .where(UpdateRow.draft_id == draft_id, UpdateRow.id > after_id)
+        .order_by(UpdateRow.id)
+    )
+    return [row.record() for row in rows]
+
+
+def save_snapshot(
+    session: Session,
+    draft_id: str,
+    up_to_update_id: int,
+    state: bytes,
+    event_seq: int,
+    now: datetime,
+) -> Snapshot:
+    row = SnapshotRow(
+        draft_id=draft_id,
+        up_to_update_id=up_to_update_id,
+        event_seq=event_seq,
+        state=state,
+        at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row.record()
+
+
+def latest_snapshot(session: Session, draft_id: str) -> Snapshot | None:
+    row = session.scalars(
+        select(SnapshotRow)
+        .where(SnapshotRow.draft_id == draft_id)
+        .order_by(SnapshotRow.up_to_update_id.desc(), SnapshotRow.id.desc())
+        .limit(1)
+    ).first()
+    return row.record() if row else None
+
+
+def delete_updates(session: Session, draft_id: str, up_to_update_id: int) -> None:
+    """Delete the updates a snapshot has folded in."""
+    session.execute(
+        delete(UpdateRow).where(UpdateRow.draft_id == draft_id, UpdateRow.id <= up_to_update_id)
+    )
+
+
+def load(session: Session, draft_id: str) -> LoadedDocument:
+    """The latest snapshot and the updates after it (call within one transaction)."""
+    snapshot = latest_snapshot(session, draft_id)
+    after = snapshot.up_to_update_id if snapshot else 0
+    return LoadedDocument(draft_id, snapshot, read_updates(session, draft_id, after))

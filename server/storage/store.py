@@ -1,0 +1,323 @@
+"""`Storage`: the one door to the database. Short, blocking methods, one transaction each.
+
+The async server calls these through a thread executor. Each method opens its own session;
+writes commit when the method returns and roll back entirely when it raises.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from types import TracebackType
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.storage import credentials, documents, engine, eventlog, schema
+from server.storage.errors import (
+    DelegationExists,
+    DraftExists,
+    StaleSequence,
+    StorageError,
+    UnknownDelegation,
+    UnknownDraft,
+)
+from server.storage.models import DelegationRow, DraftRow, QuarantineRow
+from server.storage.records import (
+    Committed,
+    DelegationRecord,
+    DraftRecord,
+    LoadedDocument,
+    NewEvent,
+    NewUpdate,
+    QuarantineRecord,
+    Snapshot,
+    StoredEvent,
+    StoredUpdate,
+    utc,
+)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Storage:
+    """Drafts, delegations, credentials, the record, live documents and quarantine."""
+
+    def __init__(self, db: Engine, *, clock: Clock = utcnow) -> None:
+        self._engine = db
+        self._reads = sessionmaker(db, expire_on_commit=False)
+        self._writes = sessionmaker(engine.writer(db), expire_on_commit=False)
+        self._clock = clock
+
+    @classmethod
+    def open(
+        cls,
+        url: str = engine.DEFAULT_URL,
+        *,
+        clock: Clock = utcnow,
+        busy_timeout_ms: int = engine.DEFAULT_BUSY_TIMEOUT_MS,
+    ) -> Storage:
+        """Connect (lazily) to ``url``; call `migrate` before first use of a new database."""
+        return cls(engine.open_engine(url, busy_timeout_ms=busy_timeout_ms), clock=clock)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Storage:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Storage({self._engine.url.render_as_string(hide_password=True)!r})"
+
+    # -- schema ---------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Alembic ``upgrade head``: creates the tables on an empty database; idempotent."""
+        schema.upgrade(engine.writer(self._engine))
+
+    create_schema = migrate
+
+    def schema_revision(self) -> str | None:
+        return schema.current(self._engine)
+
+    def schema_drift(self) -> list[str]:
+        """Differences between the models and the database; empty when migrations are complete."""
+        return schema.drift(self._engine)
+
+    def diagnostics(self) -> dict[str, str]:
+        return engine.diagnostics(self._engine)
+
+    # -- drafts ---------------------------------------------------------------------------
+
+    def create_draft(
+        self, title: str, symbol: str, *, draft_id: str | None = None, state: str = "drafting"
+    ) -> DraftRecord:
+        row = DraftRow(
+            id=draft_id or uuid.uuid4().hex,
+            title=title,
+            symbol=symbol,
+            state=state,
+            created=self._now(),
+        )
+        self._insert(row, DraftExists(row.id))
+        return row.record()
+
+    def get_draft(self, draft_id: str) -> DraftRecord | None:
+        with self._reading() as session:
+            row = session.get(DraftRow, draft_id)
+            return row.record() if row else None
+
+    def list_drafts(self) -> list[DraftRecord]:
+        with self._reading() as session:
+            rows = session.scalars(select(DraftRow).order_by(DraftRow.created, DraftRow.id))
+            return [row.record() for row in rows]
+
+    def set_state(self, draft_id: str, state: str) -> DraftRecord:
+        with self._writing() as session:
+            row = _draft(session, draft_id)
+            row.state = state
+            return row.record()
+
+    # -- delegations and credentials -------------------------------------------------------
+
+    def add_delegation(
+        self, code: str, name: str, constituency: str, role: str
+    ) -> DelegationRecord:
+        row = DelegationRow(
+            code=code, name=name, constituency=constituency, role=role, created=self._now()
+        )
+        self._insert(row, DelegationExists(code))
+        return row.record()
+
+    def get_delegation(self, code: str) -> DelegationRecord | None:
+        with self._reading() as session:
+            row = session.get(DelegationRow, code)
+            return row.record() if row else None
+
+    def list_delegations(self, *, include_revoked: bool = False) -> list[DelegationRecord]:
+        query = select(DelegationRow).order_by(DelegationRow.code)
+        if not include_revoked:
+            query = query.where(DelegationRow.revoked_at.is_(None))
+        with self._reading() as session:
+            return [row.record() for row in session.scalars(query)]
+
+    def revoke_delegation(self, code: str) -> DelegationRecord:
+        """Revoke a delegation: its tokens stop authenticating. Revoking twice keeps the first."""
+        with self._writing() as session:
+            row = session.get(DelegationRow, code)
+            if row is None:
+                raise UnknownDelegation(code)
+            row.revoked_at = row.revoked_at or self._now()
+            return row.record()
+
+    def issue_token(
+        self, code: str, expires_at: datetime | None = None, *, now: datetime | None = None
+    ) -> str:
+        """A new sign-in token for ``code``. Show it once; only its SHA-256 is stored."""
+        with self._writing() as session:
+            return credentials.issue(session, code, expires_at, self._now(now))
+
+    def authenticate(self, token: str, *, now: datetime | None = None) -> DelegationRecord | None:
+        """The delegation of a live token; None if unknown, revoked, expired or of a revoked one."""
+        with self._reading() as session:
+            return credentials.authenticate(session, token, self._now(now))
+
+    def revoke_token(self, token: str, *, now: datetime | None = None) -> bool:
+        with self._writing() as session:
+            return credentials.revoke(session, token, self._now(now))
+
+    # -- the record and the live document, written together --------------------------------
+
+    def commit(
+        self,
+        draft_id: str,
+        expected_seq: int,
+        *,
+        events: Sequence[NewEvent] = (),
+        updates: Sequence[NewUpdate] = (),
+    ) -> Committed:
+        """Append ``events`` (seq expected_seq+1…) and ``updates`` in one transaction.
+
+        Raises `StaleSequence` if the record is no longer at ``expected_seq``; then, as on any
+        error, nothing at all is written.
+        """
+        now = self._now()
+        try:
+            with self._writing() as session:
+                _draft(session, draft_id)
+                stored = eventlog.append(session, draft_id, expected_seq, events, now)
+                update_ids = documents.append_updates(session, draft_id, updates, now)
+        except IntegrityError as error:
+            # Another writer took seq expected_seq+1 between our check and our insert.
+            actual = self.last_seq(draft_id)
+            if actual == expected_seq:
+                raise
+            raise StaleSequence(draft_id, expected_seq, actual) from error
+        return Committed(stored, update_ids)
+
+    def append_events(
+        self, draft_id: str, expected_seq: int, events: Sequence[NewEvent]
+    ) -> list[StoredEvent]:
+        return self.commit(draft_id, expected_seq, events=events).events
+
+    def events(self, draft_id: str, after: int = 0) -> list[StoredEvent]:
+        with self._reading() as session:
+            return eventlog.read(session, draft_id, after)
+
+    def last_seq(self, draft_id: str) -> int:
+        with self._reading() as session:
+            return eventlog.last_seq(session, draft_id)
+
+    # -- the live document ------------------------------------------------------------------
+
+    def append_updates(self, draft_id: str, updates: Sequence[NewUpdate]) -> int:
+        """Store a batch of Yjs updates in one transaction (group commit); the last new id."""
+        if not updates:
+            raise ValueError("append_updates needs at least one update")
+        with self._writing() as session:
+            _draft(session, draft_id)
+            return documents.append_updates(session, draft_id, updates, self._now())[-1]
+
+    def updates(self, draft_id: str, after_id: int = 0) -> list[StoredUpdate]:
+        with self._reading() as session:
+            return documents.read_updates(session, draft_id, after_id)
+
+    def save_snapshot(
+        self, draft_id: str, up_to_update_id: int, state: bytes, event_seq: int
+    ) -> Snapshot:
+        with self._writing() as session:
+            _draft(session, draft_id)
+            return documents.save_snapshot(
+                session, draft_id, up_to_update_id, state, event_seq, self._now()
+            )
+
+    def latest_snapshot(self, draft_id: str) -> Snapshot | None:
+        with self._reading() as session:
+            return documents.latest_snapshot(session, draft_id)
+
+    def compact(
+        self, draft_id: str, up_to_update_id: int, state: bytes, *, event_seq: int
+    ) -> Snapshot:
+        """Save ``state`` (all updates up to ``up_to_update_id``) and delete those updates."""
+        with self._writing() as session:
+            _draft(session, draft_id)
+            snapshot = documents.save_snapshot(
+                session, draft_id, up_to_update_id, state, event_seq, self._now()
+            )
+            documents.delete_updates(session, draft_id, up_to_update_id)
+            return snapshot
+
+    def load(self, draft_id: str) -> LoadedDocument:
+        """The latest snapshot and the updates after it, read consistently."""
+        with self._reading() as session:
+            return documents.load(session, draft_id)
+
+    # -- quarantine ---------------------------------------------------------------------------
+
+    def quarantine(
+        self, draft_id: str, code: str, reason: str, delegation: str, data: bytes
+    ) -> QuarantineRecord:
+        """Keep a reverted transaction (DESIGN §5) with the refusal's code and reason."""
+        row = QuarantineRow(
+            draft_id=draft_id,
+            at=self._now(),
+            delegation=delegation,
+            code=code,
+            reason=reason,
+            data=data,
+        )
+        with self._writing() as session:
+            _draft(session, draft_id)
+            session.add(row)
+            session.flush()
+            return row.record()
+
+    def quarantined(self, draft_id: str) -> list[QuarantineRecord]:
+        query = select(QuarantineRow).where(QuarantineRow.draft_id == draft_id)
+        with self._reading() as session:
+            return [row.record() for row in session.scalars(query.order_by(QuarantineRow.id))]
+
+    # -- plumbing -------------------------------------------------------------------------------
+
+    def _now(self, given: datetime | None = None) -> datetime:
+        return utc(given or self._clock(), "now")
+
+    @contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with self._reads() as session:
+            yield session
+
+    @contextmanager
+    def _writing(self) -> Iterator[Session]:
+        with self._writes.begin() as session:
+            yield session
+
+    def _insert(self, row: DraftRow | DelegationRow, conflict: StorageError) -> None:
+        """Insert a row whose only constraint is its primary key; a clash raises ``conflict``."""
+        try:
+            with self._writing() as session:
+                session.add(row)
+        except IntegrityError as error:
+            raise conflict from error
+
+
+def _draft(session: Session, draft_id: str) -> DraftRow:
+    row = session.get(DraftRow, draft_id)
+    if row is None:
+        raise UnknownDraft(draft_id)
+    return row

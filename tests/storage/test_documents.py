@@ -1,0 +1,158 @@
+"""The live document: update log, atomic commits with events, snapshots and compaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Text
+
+from server.storage import NewEvent, StaleSequence, Storage, UnknownDraft, documents
+from tests.storage.conftest import Backend, Clock
+
+EVENT = NewEvent("amendment_accepted", "CHAIR", {"amendment": "a1"})
+
+
+def typing_session() -> list[bytes]:
+    """Real Yjs updates: a delegate types, deletes and types again, in several languages."""
+    doc, text = text_doc()
+    updates = []
+    for edit in ("Recommande ", "une coopération ", "renforcée 加强合作 ", "🤝", "DEL", "تعاون"):
+        before = doc.get_state()
+        if edit == "DEL":
+            del text[0:11]  # "Recommande " (ASCII, so bytes == characters)
+        else:
+            text += edit
+        updates.append(doc.get_update(before))
+    return updates
+
+
+def text_doc() -> tuple[Doc[Text], Text]:
+    doc: Doc[Text] = Doc()
+    doc["text"] = text = Text()
+    return doc, text
+
+
+def merged(updates: Sequence[bytes]) -> tuple[bytes, str]:
+    """The Y.Doc state with ``updates`` applied (as a room folds them), and its text."""
+    doc, text = text_doc()
+    for update in updates:
+        doc.apply_update(update)
+    return doc.get_update(), str(text)
+
+
+def render(state: bytes | None, updates: Sequence[bytes]) -> str:
+    return merged(([state] if state else []) + list(updates))[1]
+
+
+def loaded_text(store: Storage, draft: str) -> str:
+    loaded = store.load(draft)
+    state = loaded.snapshot.state if loaded.snapshot else None
+    return render(state, [u.data for u in loaded.updates])
+
+
+def test_updates_round_trip_in_order(store: Storage, draft: str, clock: Clock) -> None:
+    last = store.append_updates(draft, [("conn:1", b"\x00\x01"), ("conn:2", b"\xff" * 1000)])
+    more = store.append_updates(draft, [("server", b"")])
+    stored = store.updates(draft)
+    assert [(u.origin, u.data) for u in stored] == [
+        ("conn:1", b"\x00\x01"),
+        ("conn:2", b"\xff" * 1000),
+        ("server", b""),
+    ]
+    assert [u.id for u in stored][-2:] == [last, more]
+    assert stored[0].id < stored[1].id < stored[2].id
+    assert stored[0].at == clock.now
+    assert store.updates(draft, after_id=last) == stored[2:]
+
+
+def test_updates_need_a_known_draft_and_bytes(store: Storage, draft: str) -> None:
+    with pytest.raises(UnknownDraft):
+        store.append_updates("nope", [("conn:1", b"x")])
+    with pytest.raises(TypeError):
+        store.append_updates(draft, [("conn:1", "text")])  # type: ignore[list-item]
+    with pytest.raises(ValueError):
+        store.append_updates(draft, [])
+    assert store.updates(draft) == []
+
+
+def test_a_commit_writes_events_and_updates_together(store: Storage, draft: str) -> None:
+    committed = store.commit(draft, 0, events=[EVENT], updates=[("server", b"accept a1")])
+    assert store.events(draft) == committed.events
+    assert [(u.id, u.data) for u in store.updates(draft)] == [
+        (committed.update_ids[0], b"accept a1")
+    ]
+
+
+def test_a_failing_commit_writes_neither_events_nor_updates(
+    store: Storage, draft: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = documents.append_updates
+
+    def written_then_failed(*args: Any) -> list[int]:
+        real(*args)  # the rows reach the database inside the transaction…
+        raise OSError("disk full")  # …and then the transaction fails
+
+    monkeypatch.setattr(documents, "append_updates", written_then_failed)
+    with pytest.raises(OSError, match="disk full"):
+        store.commit(draft, 0, events=[EVENT], updates=[("server", b"accept a1")])
+    assert store.events(draft) == []
+    assert store.updates(draft) == []
+
+
+def test_a_stale_commit_writes_no_update(store: Storage, draft: str) -> None:
+    store.append_events(draft, 0, [EVENT])
+    with pytest.raises(StaleSequence):
+        store.commit(draft, 0, events=[EVENT], updates=[("server", b"accept a1")])
+    assert store.updates(draft) == []
+    assert store.last_seq(draft) == 1
+
+
+def test_a_snapshot_round_trips_and_the_latest_wins(store: Storage, draft: str) -> None:
+    assert store.latest_snapshot(draft) is None
+    first = store.save_snapshot(draft, 10, b"state-10", event_seq=3)
+    latest = store.save_snapshot(draft, 20, b"state-20", event_seq=5)
+    assert store.latest_snapshot(draft) == latest
+    assert (latest.up_to_update_id, latest.state, latest.event_seq) == (20, b"state-20", 5)
+    assert first != latest
+    with pytest.raises(UnknownDraft):
+        store.save_snapshot("nope", 1, b"", event_seq=0)
+
+
+def test_compaction_keeps_the_loaded_text_and_deletes_folded_updates(
+    store: Storage, draft: str, backend: Backend
+) -> None:
+    updates = typing_session()
+    ids = [store.append_updates(draft, [("conn:BRA", update)]) for update in updates]
+    expected = render(None, updates)
+    assert expected == "une coopération renforcée 加强合作 🤝تعاون"
+    assert loaded_text(store, draft) == expected
+
+    state, folded = merged(updates[:4])  # the room folds the first four into one state
+    snapshot = store.compact(draft, ids[3], state, event_seq=0)
+
+    assert folded != expected
+    assert [u.id for u in store.updates(draft)] == ids[4:]
+    assert backend.rows("SELECT count(*) FROM updates") == [(2,)]
+    loaded = store.load(draft)
+    assert loaded.snapshot == snapshot
+    assert loaded.last_update_id == ids[-1]
+    assert loaded_text(store, draft) == expected
+
+
+def test_update_ids_keep_growing_after_everything_is_compacted(store: Storage, draft: str) -> None:
+    updates = typing_session()
+    last = store.append_updates(draft, [("conn:BRA", u) for u in updates[:3]])
+    store.compact(draft, last, merged(updates[:3])[0], event_seq=0)
+    assert store.updates(draft) == []
+
+    newer = store.append_updates(draft, [("conn:BRA", u) for u in updates[3:]])
+    assert newer > last  # an id is never reused: the tail after the snapshot finds it
+    assert loaded_text(store, draft) == render(None, updates)
+    assert store.load(draft).last_update_id == newer
+
+
+def test_loading_a_new_draft_gives_nothing(store: Storage, draft: str) -> None:
+    loaded = store.load(draft)
+    assert (loaded.snapshot, loaded.updates, loaded.last_update_id) == (None, [], 0)
