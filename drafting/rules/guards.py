@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drafting.draft import Amendment, Draft, Paragraph, Target
 from drafting.errors import Blocker, DraftingError, ErrorCode
+from drafting.ids import valid_id
 from drafting.vocabulary import AmendmentKind, ParagraphStatus
 
 
@@ -16,7 +17,7 @@ def new_id(draft: Draft, ident: str, what: str) -> None:
         "reservation": draft.reservations,
         "contribution": draft.contributions,
     }[what]
-    if not ident or len(ident) > 64 or any(c.isspace() or c in ":," for c in ident):
+    if not valid_id(ident):
         raise DraftingError(ErrorCode.INVALID, f"{what} id {ident!r} is not a valid id")
     if ident in taken:
         raise DraftingError(ErrorCode.DUPLICATE_ID, f"{what} id {ident!r} is already used")
