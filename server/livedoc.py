@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from pycrdt import Array, Doc, Map, Text
+from pycrdt._base import BaseType
 
 from drafting import events as ev
 from drafting.draft import Draft, Paragraph
@@ -42,7 +43,7 @@ class LiveDoc:
         self.speakers = self.doc.get("speakers", type=Map)
 
     @property
-    def roots(self) -> list[Array[Any] | Map[Any]]:
+    def roots(self) -> list[BaseType]:
         return [self.paragraphs, *self.records.values(), self.meta, self.speakers]
 
     # -- reading ---------------------------------------------------------------------------

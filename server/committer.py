@@ -1,0 +1,172 @@
+"""Commit before broadcast, in groups (DESIGN §9): what a room changed is stored, then sent.
+
+Batches queue in order; one task takes all that is waiting, writes the events and the Yjs
+updates in one storage transaction, and only then hands each batch to the broadcaster. A failed
+write keeps the batches in memory and retries (the document stays loaded: nothing is lost); a
+stale event sequence means another process wrote this draft, and the room must reload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+from drafting.record import Recorded
+from server.drafts import to_new_event
+from server.storage import Storage
+from server.storage.errors import StaleSequence
+
+log = logging.getLogger(__name__)
+
+RETRY_FIRST, RETRY_MAX = 0.05, 5.0
+
+
+@dataclass
+class Batch:
+    recorded: tuple[Recorded, ...]
+    origin: str
+    update: bytes  # the net Yjs update of the change (may be empty for a pure record change)
+    exclude: Hashable | None = None  # the connection that already has this change
+    done: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class Committer:
+    def __init__(
+        self,
+        draft_id: str,
+        storage: Storage,
+        broadcast: Callable[[Batch, bytes], None],
+        failed: Callable[[BaseException], None],
+        *,
+        snapshot: Callable[[], tuple[bytes, int]],
+        batch_max: int = 256,
+        compact_every: int = 500,
+        last_update_id: int = 0,
+    ) -> None:
+        self.draft_id = draft_id
+        self.storage = storage
+        self.broadcast = broadcast
+        self.failed = failed
+        self.snapshot = snapshot
+        self.batch_max = batch_max
+        self.compact_every = compact_every
+        self.last_update_id = last_update_id
+        self.since_snapshot = 0
+        self._waiting: list[Batch] = []
+        self._in_flight: list[Batch] = []
+        self._wake = asyncio.Event()
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        self.broken: BaseException | None = None
+
+    def submit(self, batch: Batch) -> asyncio.Future[None]:
+        if self.broken is not None:
+            batch.done.set_exception(self.broken)
+            return batch.done
+        self._waiting.append(batch)
+        self._wake.set()
+        return batch.done
+
+    def quarantine(self, code: str, reason: str, delegation: str, data: bytes) -> None:
+        """Keep a reverted transaction for the record (in the background, logged on failure)."""
+
+        async def keep() -> None:
+            try:
+                await asyncio.to_thread(
+                    self.storage.quarantine, self.draft_id, code, reason, delegation, data
+                )
+            except Exception:
+                log.exception("could not quarantine an edit by %s", delegation)
+
+        asyncio.get_running_loop().create_task(keep())
+
+    async def flushed(self) -> None:
+        """Wait until everything submitted so far is stored and broadcast."""
+        pending = [b.done for b in (*self._in_flight, *self._waiting)]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    @property
+    def idle(self) -> bool:
+        return not self._waiting and not self._in_flight
+
+    async def close(self) -> None:
+        await self.flushed()
+        self._task.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._waiting:
+                self._in_flight = self._waiting[: self.batch_max]
+                self._waiting = self._waiting[self.batch_max :]
+                await self._store(self._in_flight)
+                if self.broken is not None:
+                    return
+                for batch in self._in_flight:
+                    self.broadcast(batch, batch.update)
+                    if not batch.done.done():
+                        batch.done.set_result(None)
+                self._in_flight = []
+                await self._maybe_compact()
+
+    async def _store(self, batches: list[Batch]) -> None:
+        recorded = [r for b in batches for r in b.recorded]
+        expected = recorded[0].seq - 1 if recorded else 0
+        updates = [(b.origin, b.update) for b in batches if b.update]
+        delay = RETRY_FIRST
+        while True:
+            try:
+                if recorded:
+                    committed = await asyncio.to_thread(
+                        self.storage.commit,
+                        self.draft_id,
+                        expected,
+                        events=[to_new_event(r) for r in recorded],
+                        updates=updates,
+                    )
+                    ids = committed.update_ids
+                elif updates:
+                    last = await asyncio.to_thread(
+                        self.storage.append_updates, self.draft_id, updates
+                    )
+                    ids = [last]
+                else:
+                    ids = []
+                break
+            except StaleSequence as error:
+                log.error("draft %s was changed elsewhere: %s", self.draft_id, error)
+                self._break(error, batches)
+                return
+            except Exception:
+                log.exception("storing draft %s failed; retrying in %.2fs", self.draft_id, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RETRY_MAX)
+        if ids:
+            self.last_update_id = ids[-1]
+            self.since_snapshot += len(updates)
+
+    def _break(self, error: BaseException, batches: list[Batch]) -> None:
+        self.broken = error
+        for batch in (*batches, *self._waiting):
+            if not batch.done.done():
+                batch.done.set_exception(error)
+        self._waiting = []
+        self.failed(error)
+
+    async def _maybe_compact(self) -> None:
+        if self.since_snapshot < self.compact_every or not self.last_update_id:
+            return
+        state, seq = self.snapshot()
+        try:
+            await asyncio.to_thread(
+                self.storage.compact, self.draft_id, self.last_update_id, state, event_seq=seq
+            )
+        except Exception:
+            log.exception("compacting draft %s failed; will try again", self.draft_id)
+            return
+        self.since_snapshot = 0

@@ -1,0 +1,162 @@
+"""Suggestion mode at the door: each client transaction is judged, and reverted if it breaks a rule.
+
+DESIGN §5: apply the update with the connection as the transaction origin; turn each paragraph's
+text event into a code point delta against the text as it was; ask the core's validator; on a
+violation, undo exactly that transaction (an `UndoManager` scoped to the origin) so the sender
+converges back and nobody else ever sees the violating text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pycrdt import Subscription, TextEvent, UndoManager
+
+from drafting.draft import Draft
+from drafting.positions import delta_from_utf8
+from drafting.runs import DeltaError, Runs, delta_from_yjs, plain
+from drafting.suggestion import Binding, Editor, EditVerdict, Site, Violation, check_edit
+from server.livedoc import PARAGRAPHS, LiveDoc
+
+SERVER_ONLY = "server_only"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    reason: str
+    paragraph: str | None = None
+
+
+@dataclass(frozen=True)
+class Admitted:
+    """A client transaction that passed: what it changed, and the amendments it touched."""
+
+    changed: dict[str, tuple[Runs, Runs]] = field(default_factory=dict)  # id → (before, after)
+    new_ids: dict[str, str] = field(default_factory=dict)  # amendment id → paragraph id
+    emptied: frozenset[str] = frozenset()
+
+    @property
+    def empty(self) -> bool:
+        return not self.changed
+
+
+def bindings(draft: Draft) -> dict[str, Binding]:
+    return {a.id: Binding(a.proposer, a.paragraph, a.pending) for a in draft.amendments.values()}
+
+
+class Gate:
+    """Judges client transactions on one live document, keeping the text as last admitted."""
+
+    def __init__(self, live: LiveDoc) -> None:
+        self.live = live
+        self.runs: dict[str, Runs] = live.all_runs()
+        self._events: list[tuple[str, Any]] = []
+        self._undo: dict[Hashable, UndoManager] = {}
+        self._touched: set[str] | None = set()
+        self._subscriptions: list[tuple[Any, Subscription]] = [
+            (root, root.observe_deep(self._collector(name)))
+            for name, root in [(PARAGRAPHS, live.paragraphs), *self._other_roots()]
+        ]
+
+    def _other_roots(self) -> list[tuple[str, Any]]:
+        return [
+            *self.live.records.items(),
+            ("meta", self.live.meta),
+            ("speakers", self.live.speakers),
+        ]
+
+    def _collector(self, root: str) -> Callable[[list[Any]], None]:
+        def collect(events: list[Any]) -> None:
+            self._events.extend((root, event) for event in events)
+
+        return collect
+
+    def close(self) -> None:
+        for root, subscription in self._subscriptions:
+            root.unobserve(subscription)
+        self._subscriptions.clear()
+
+    def attach(self, origin: Hashable) -> None:
+        manager = UndoManager(scopes=self.live.roots, capture_timeout_millis=0)
+        manager.include_origin(origin)
+        self._undo[origin] = manager
+
+    def detach(self, origin: Hashable) -> None:
+        self._undo.pop(origin, None)
+
+    def admit(
+        self, update: bytes, origin: Hashable, editor: Editor, draft: Draft
+    ) -> Admitted | Refusal:
+        """Apply a client's update; keep it if every change follows the rules, else revert it."""
+        self._events.clear()
+        with self.live.doc.transaction(origin=origin):
+            self.live.doc.apply_update(update)
+        events, self._events = self._events, []
+        verdict = self._judge(events, editor, draft)
+        touched = [self._paragraph_of(root, event) for root, event in events]
+        self._touched = None if None in touched else {p for p in touched if p}
+        if isinstance(verdict, Refusal):
+            self.settle(origin, keep=False)
+        return verdict
+
+    def settle(self, origin: Hashable, *, keep: bool) -> None:
+        """Keep or revert the origin's last admitted transaction (the shell may still refuse
+        it, e.g. when the procedure refuses the amendment it would register)."""
+        manager = self._undo[origin]
+        if not keep:
+            manager.undo()
+            self._events.clear()
+        manager.clear()
+        self.refresh(self._touched)
+
+    def refresh(self, paragraphs: set[str] | None = None) -> None:
+        """Re-read the text (of ``paragraphs``, or all) after the server or a revert wrote it."""
+        if paragraphs is None:
+            self.runs = self.live.all_runs()
+            return
+        for paragraph in paragraphs:
+            self.runs[paragraph] = self.live.runs(paragraph)
+
+    def _judge(
+        self, events: list[tuple[str, Any]], editor: Editor, draft: Draft
+    ) -> Admitted | Refusal:
+        changed: dict[str, tuple[Runs, Runs]] = {}
+        new_ids: dict[str, str] = {}
+        emptied: set[str] = set()
+        known = bindings(draft)
+        for root, event in events:
+            paragraph = self._paragraph_of(root, event)
+            if paragraph is None:
+                return Refusal(SERVER_ONLY, "only the server writes outside paragraph text")
+            before = self.runs.get(paragraph, ())
+            try:
+                delta = delta_from_utf8(plain(before), delta_from_yjs(event.delta))
+            except DeltaError as error:
+                return Refusal("malformed_delta", str(error), paragraph)
+            status = draft.paragraphs[paragraph].status if paragraph in draft.paragraphs else None
+            if status is None:
+                return Refusal("unknown_paragraph", f"no paragraph {paragraph}", paragraph)
+            verdict = check_edit(before, delta, editor, Site(paragraph, status, known))
+            if isinstance(verdict, Violation):
+                return Refusal(verdict.code.value, verdict.reason, paragraph)
+            changed[paragraph] = (before, self.live.runs(paragraph))
+            new_ids.update(dict.fromkeys(verdict.new_ids, paragraph))
+            emptied |= _emptied(verdict)
+        return Admitted(changed, new_ids, frozenset(emptied))
+
+    def _paragraph_of(self, root: str, event: Any) -> str | None:
+        """The paragraph whose text an event changed; None for any other kind of change."""
+        path = list(getattr(event, "path", []))
+        if root != PARAGRAPHS or not isinstance(event, TextEvent) or len(path) != 2:
+            return None
+        index, key = path
+        if key != "text" or not isinstance(index, int) or index >= len(self.live.paragraphs):
+            return None
+        return str(self.live.paragraphs[index].get("id"))
+
+
+def _emptied(verdict: EditVerdict) -> set[str]:
+    return set(verdict.emptied_ids)

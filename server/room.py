@@ -1,0 +1,246 @@
+"""A live room: one loaded draft, its connections, and the order in which things happen to it.
+
+Everything that changes the draft runs on the event loop without awaiting in between — judge
+the edit, decide the command, fold the events, write the document — so actions on one room are
+serialized by construction. What changed is then queued for the `Committer`, which stores it
+(events and Yjs update in one transaction) *before* it is broadcast (DESIGN §9).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Hashable
+from datetime import UTC, datetime
+from typing import Any
+
+from drafting import commands as cmd
+from drafting.context import Context
+from drafting.delegation import Delegation
+from drafting.draft import Draft
+from drafting.errors import DraftingError
+from drafting.procedure import run
+from drafting.record import Recorded
+from drafting.rewrite import Rewrite, propose_by_rewriting
+from drafting.runs import Delta
+from drafting.suggestion import kind_of
+from server import wire
+from server.awareness import AwarenessStates
+from server.committer import Batch, Committer
+from server.connection import Connection
+from server.drafts import SERVER_ORIGIN
+from server.gate import Admitted, Gate, Refusal
+from server.livedoc import LiveDoc
+from server.storage import Storage
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_amendment_id() -> str:
+    return "a-" + secrets.token_hex(6)
+
+
+class Room:
+    def __init__(
+        self,
+        draft: Draft,
+        live: LiveDoc,
+        storage: Storage,
+        roster: dict[str, Delegation],
+        *,
+        batch_max: int = 256,
+        compact_every: int = 500,
+        last_update_id: int = 0,
+    ) -> None:
+        self.id = draft.id
+        self.draft = draft
+        self.live = live
+        self.storage = storage
+        self.roster = roster
+        self.gate = Gate(live)
+        self.awareness = AwarenessStates()
+        self.connections: set[Connection] = set()
+        self.committer = Committer(
+            draft.id,
+            storage,
+            self._broadcast,
+            self._failed,
+            batch_max=batch_max,
+            compact_every=compact_every,
+            last_update_id=last_update_id,
+            snapshot=lambda: (live.doc.get_update(), self.draft.seq),
+        )
+
+    # -- connections --------------------------------------------------------------------------
+
+    def join(self, conn: Connection) -> None:
+        self.connections.add(conn)
+        self.gate.attach(conn)
+        conn.send(wire.sync_frame(wire.SyncType.STEP1, self.live.doc.get_state()))
+        states = self.awareness.current()
+        if states:
+            conn.send(wire.awareness_frame(states))
+
+    def leave(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        self.gate.detach(conn)
+        gone = self.awareness.remove(conn.awareness_clients)
+        if gone:
+            self._relay(wire.awareness_frame(gone), exclude=None)
+
+    # -- frames from clients ------------------------------------------------------------------
+
+    async def receive(self, conn: Connection, frame: bytes) -> None:
+        """Act on one frame; raises `wire.MalformedFrame` for a frame that breaks the protocol."""
+        message = wire.parse(frame)
+        if isinstance(message, wire.Sync):
+            if message.kind == wire.SyncType.STEP1:
+                await self.committer.flushed()  # never show a joiner what is not yet stored
+                conn.send(
+                    wire.sync_frame(wire.SyncType.STEP2, self.live.doc.get_update(message.payload))
+                )
+            else:
+                self.client_update(conn, message.payload)
+        elif isinstance(message, wire.Awareness):
+            clients = self.awareness.apply(message.payload)
+            conn.awareness_clients |= clients
+            self._relay(frame, exclude=conn)
+        elif isinstance(message, wire.QueryAwareness):
+            conn.send(wire.awareness_frame(self.awareness.current()))
+
+    def client_update(self, conn: Connection, update: bytes) -> None:
+        """Judge, keep or revert, register amendments, then queue for storage and broadcast."""
+        if update in (b"", b"\x00\x00"):
+            return
+        before = self.live.doc.get_state()
+        verdict = self.gate.admit(update, conn, conn.editor, self.draft)
+        recorded: tuple[Recorded, ...] = ()
+        if isinstance(verdict, Admitted):
+            try:
+                recorded = self._register(conn, verdict)
+            except DraftingError as error:
+                verdict = Refusal(error.code.value, error.message)
+                self.gate.settle(conn, keep=False)
+            else:
+                self.gate.settle(conn, keep=True)
+        if isinstance(verdict, Refusal):
+            self._refused(conn, update, verdict)
+        net = self.live.doc.get_update(before)
+        if self.live.doc.get_state() == before and not recorded:
+            return
+        origin = f"client:{conn.delegation.code}"
+        silent_for = conn if isinstance(verdict, Admitted) and not recorded else None
+        self.committer.submit(Batch(recorded, origin, net, exclude=silent_for))
+
+    def _register(self, conn: Connection, verdict: Admitted) -> tuple[Recorded, ...]:
+        """Record the amendments an edit opened (new ids) or emptied (withdrawn)."""
+        commands: list[cmd.Command] = []
+        for amendment, paragraph in verdict.new_ids.items():
+            after = verdict.changed[paragraph][1]
+            kind = kind_of(after, amendment) or "insert"
+            commands.append(cmd.ProposeAmendment(amendment, paragraph, str(kind)))
+        for amendment in sorted(verdict.emptied):
+            found = self.draft.amendments.get(amendment)
+            if found is not None and found.pending and amendment not in verdict.new_ids:
+                commands.append(cmd.WithdrawAmendment(amendment))
+        return self._run(commands, conn.delegation) if commands else ()
+
+    def _refused(self, conn: Connection, update: bytes, refusal: Refusal) -> None:
+        log.warning(
+            "reverted an edit by %s in %s: %s (%s)",
+            conn.delegation.code,
+            self.id,
+            refusal.code,
+            refusal.reason,
+        )
+        conn.send(
+            wire.notice_frame(
+                {
+                    "type": "rejected",
+                    "code": refusal.code,
+                    "reason": refusal.reason,
+                    "paragraph": refusal.paragraph,
+                }
+            )
+        )
+        self.committer.quarantine(refusal.code, refusal.reason, conn.delegation.code, update)
+
+    # -- procedure ------------------------------------------------------------------------------
+
+    async def execute(self, command: cmd.Command, actor: Delegation) -> tuple[Recorded, ...]:
+        """Run a procedural command; returns once its events and text change are stored."""
+        before = self.live.doc.get_state()
+        recorded = self._run([command], actor)
+        net = self.live.doc.get_update(before) if self.live.doc.get_state() != before else b""
+        done = self.committer.submit(Batch(recorded, SERVER_ORIGIN, net))
+        await done
+        return recorded
+
+    async def rewrite(self, paragraph_id: str, text: str, actor: Delegation) -> Rewrite:
+        """Propose by rewriting: the member's rewritten paragraph becomes bracketed amendments."""
+        self.draft.paragraph(paragraph_id)
+        rewrite = propose_by_rewriting(self.live.runs(paragraph_id), text, new_amendment_id)
+        commands: list[cmd.Command] = [
+            cmd.ProposeAmendment(a.id, paragraph_id, a.kind.value, a.inserted, a.deleted)
+            for a in rewrite.amendments
+        ]
+        before = self.live.doc.get_state()
+        recorded = self._run(commands, actor, text_change=(paragraph_id, rewrite.delta))
+        if recorded:
+            net = self.live.doc.get_update(before)
+            await self.committer.submit(Batch(recorded, SERVER_ORIGIN, net))
+        return rewrite
+
+    def _run(
+        self,
+        commands: list[cmd.Command],
+        actor: Delegation,
+        text_change: tuple[str, Delta] | None = None,
+    ) -> tuple[Recorded, ...]:
+        """Decide and fold every command, all or nothing, then show the result in the doc."""
+        context = Context(actor, utcnow(), self.roster)
+        draft: Draft = self.draft
+        recorded: list[Recorded] = []
+        for command in commands:
+            draft, events = run(draft, command, context)
+            recorded.extend(events)
+        if not recorded:
+            return ()
+        self.draft = draft
+        with self.live.doc.transaction(origin=SERVER_ORIGIN):
+            if text_change is not None:
+                self.live.apply_delta(*text_change)
+            self.live.record(draft, recorded)
+        self.gate.refresh()
+        return tuple(recorded)
+
+    # -- output ---------------------------------------------------------------------------------
+
+    def _broadcast(self, batch: Batch, update: bytes) -> None:
+        if update:
+            self._relay(wire.sync_frame(wire.SyncType.UPDATE, update), exclude=batch.exclude)
+        for item in batch.recorded:
+            notice = {
+                "type": "event",
+                "seq": item.seq,
+                "event": item.event.type,
+                "actor": item.actor,
+            }
+            self._relay(wire.notice_frame(notice), exclude=None)
+
+    def _relay(self, frame: bytes, exclude: Hashable | None) -> None:
+        for conn in list(self.connections):
+            if conn is not exclude:
+                conn.send(frame)
+
+    def _failed(self, error: BaseException) -> None:
+        """Storage lost its footing for this room: drop every connection so clients resync."""
+        for conn in list(self.connections):
+            conn.close(1012, "the draft is reloading; reconnect")
+
+    def describe(self) -> dict[str, Any]:
+        return {"draft": self.id, "connections": len(self.connections), "seq": self.draft.seq}

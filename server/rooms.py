@@ -1,0 +1,171 @@
+"""The loaded rooms of this process: each draft loaded once, fully, before anyone syncs with it.
+
+Concurrent first joins share one load (the Python peer server loses such clients, DESIGN §11).
+A room with nobody connected and no silence running unloads after a while; a room whose silence
+procedure runs keeps a timer that expires the silence at its deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from pycrdt import Doc
+
+from drafting import commands as cmd
+from drafting.delegation import Delegation
+from drafting.errors import DraftingError
+from drafting.record import Recorded
+from drafting.vocabulary import Constituency, ParagraphStatus, Role
+from server.connection import Connection
+from server.drafts import load_record, roster
+from server.livedoc import LiveDoc
+from server.room import Room
+from server.settings import Settings
+from server.storage import Storage
+
+log = logging.getLogger(__name__)
+
+STORAGE_ORIGIN = "storage"
+# The actor of what the clock does (a silence expiring): never a delegation that can sign in.
+CLOCK = Delegation("CLOCK", "The meeting clock", Constituency.INTERGOVERNMENTAL, Role.SECRETARIAT)
+
+
+class UnknownDraft(LookupError):
+    pass
+
+
+class Rooms:
+    def __init__(self, storage: Storage, settings: Settings) -> None:
+        self.storage = storage
+        self.settings = settings
+        self._rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Task[Room]] = {}
+        self._unloads: dict[str, asyncio.TimerHandle] = {}
+        self._silences: dict[str, list[asyncio.TimerHandle]] = {}
+
+    def loaded(self) -> list[Room]:
+        return list(self._rooms.values())
+
+    async def get(self, draft_id: str) -> Room:
+        """The room of a draft, loading it (once, however many ask at the same time)."""
+        room = self._rooms.get(draft_id)
+        if room is not None and room.committer.broken is None:
+            return room
+        if room is not None:  # storage refused its writes: load the draft afresh
+            self._rooms.pop(draft_id, None)
+            room.gate.close()
+        task = self._loading.get(draft_id)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._load(draft_id))
+            self._loading[draft_id] = task
+            task.add_done_callback(lambda _: self._loading.pop(draft_id, None))
+        return await asyncio.shield(task)
+
+    async def _load(self, draft_id: str) -> Room:
+        draft, _history, stored, members = await asyncio.to_thread(self._read, draft_id)
+        live = LiveDoc(Doc())
+        with live.doc.transaction(origin=STORAGE_ORIGIN):
+            if stored.snapshot is not None:
+                live.doc.apply_update(stored.snapshot.state)
+            for update in stored.updates:
+                live.doc.apply_update(update.data)
+        room = Room(
+            draft,
+            live,
+            self.storage,
+            members,
+            batch_max=self.settings.commit_batch_max,
+            compact_every=self.settings.compact_every_updates,
+            last_update_id=stored.last_update_id,
+        )
+        self._rooms[draft_id] = room
+        self.watch(room)
+        log.info("loaded draft %s (%d updates after snapshot)", draft_id, len(stored.updates))
+        return room
+
+    def _read(self, draft_id: str):  # type: ignore[no-untyped-def]
+        draft, history = load_record(self.storage, draft_id)
+        if draft is None:
+            raise UnknownDraft(draft_id)
+        return draft, history, self.storage.load(draft_id), roster(self.storage)
+
+    async def execute(
+        self, draft_id: str, command: cmd.Command, actor: Delegation
+    ) -> tuple[Recorded, ...]:
+        """Run a procedural command in its draft's room; returns once it is stored."""
+        room = await self.get(draft_id)
+        recorded = await room.execute(command, actor)
+        self.watch(room)
+        return recorded
+
+    # -- joining and leaving ---------------------------------------------------------------
+
+    async def join(self, draft_id: str, conn: Connection) -> Room:
+        room = await self.get(draft_id)
+        handle = self._unloads.pop(draft_id, None)
+        if handle is not None:
+            handle.cancel()
+        room.join(conn)
+        return room
+
+    def leave(self, room: Room, conn: Connection) -> None:
+        room.leave(conn)
+        self.watch(room)
+
+    def watch(self, room: Room) -> None:
+        """Arm silence timers, and the idle unload when nobody is connected."""
+        for handle in self._silences.pop(room.id, []):
+            handle.cancel()
+        loop = asyncio.get_running_loop()
+        now = datetime.now(UTC)
+        handles = []
+        for paragraph in room.draft.ordered():
+            deadline = paragraph.silence_deadline
+            if paragraph.status == ParagraphStatus.UNDER_SILENCE and deadline is not None:
+                delay = max(0.0, (deadline - now).total_seconds())
+                handles.append(loop.call_later(delay, self._expire, room, paragraph.id))
+        self._silences[room.id] = handles
+        if not room.connections and not handles and room.id not in self._unloads:
+            self._unloads[room.id] = loop.call_later(
+                self.settings.idle_unload_seconds, self._unload_soon, room.id
+            )
+
+    def _expire(self, room: Room, paragraph_id: str) -> None:
+        async def expire() -> None:
+            try:
+                await room.execute(cmd.ExpireSilence(paragraph_id), CLOCK)
+            except DraftingError as error:  # broken or reopened meanwhile: nothing to expire
+                log.info("silence on %s not expired: %s", paragraph_id, error.message)
+            self.watch(room)
+
+        asyncio.get_running_loop().create_task(expire())
+
+    def _unload_soon(self, draft_id: str) -> None:
+        self._unloads.pop(draft_id, None)
+        asyncio.get_running_loop().create_task(self.unload(draft_id))
+
+    async def unload(self, draft_id: str) -> None:
+        room = self._rooms.get(draft_id)
+        if room is None or room.connections:
+            return
+        await room.committer.close()
+        if room.connections:  # someone joined while we flushed
+            return
+        self._rooms.pop(draft_id, None)
+        room.gate.close()
+        log.info("unloaded draft %s", draft_id)
+
+    async def close(self) -> None:
+        for handle in self._unloads.values():
+            handle.cancel()
+        for handles in self._silences.values():
+            for handle in handles:
+                handle.cancel()
+        for room in self.loaded():
+            for conn in list(room.connections):
+                conn.close(1001, "server shutting down")
+            with contextlib.suppress(Exception):
+                await room.committer.close()
