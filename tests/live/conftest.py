@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from client.live import LiveClient
+from drafting import demo
+from tests.live.server_process import ServerProcess, seed_demo
+
+
+@dataclass
+class Demo:
+    server: ServerProcess
+    tokens: dict[str, str]
+    draft_id: str = demo.DRAFT_ID
+
+    def client(self, code: str) -> LiveClient:
+        return LiveClient(self.server.base_url, self.draft_id, self.tokens[code])
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[Demo]:
+    """A real server process over a fresh SQLite file holding the demo draft."""
+    database_url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+    tokens = seed_demo(database_url)
+    server = ServerProcess(database_url, tmp_path / "server.log").start()
+    try:
+        yield Demo(server, tokens)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def connect(demo_server: Demo) -> AsyncIterator[object]:
+    """``await connect("BRA")``: a synced client; all are closed at the end of the test."""
+    clients: list[LiveClient] = []
+
+    async def open_client(code: str) -> LiveClient:
+        client = await demo_server.client(code).connect()
+        clients.append(client)
+        await client.wait_for(lambda: len(client.paragraph_ids()) == len(demo.PARAGRAPHS))
+        return client
+
+    yield open_client
+    for client in clients:
+        await client.close()
