@@ -44,7 +44,7 @@ class LiveClient:
         self._applying_remote = False
         self._reader: asyncio.Task[None] | None = None
         self._http = httpx.AsyncClient(
-            base_url=f"{self.base_url}/api/drafts/{draft_id}",
+            base_url=self.base_url,
             headers={"Authorization": f"Bearer {token}"},
             timeout=30,
         )
@@ -200,5 +200,6 @@ class LiveClient:
         self, method: str, path: str, body: dict[str, Any] | None = None
     ) -> tuple[int, Any]:
         """Call the API at ``/api/drafts/<draft>`` + ``path``; the status and the JSON answer."""
-        response = await self._http.request(method, path, json=body)
+        url = f"/api/drafts/{self.draft_id}{path}"
+        response = await self._http.request(method, url, json=body)
         return response.status_code, response.json()

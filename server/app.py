@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
-from server import api, openapi
+from server import api, logs, openapi
 from server.rooms import Rooms
 from server.settings import Settings
 from server.storage import Storage
@@ -42,6 +42,7 @@ async def no_client(request: Request) -> Response:
 
 def create_app(settings: Settings | None = None, storage: Storage | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    logs.install()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -29,6 +29,17 @@ class Socket(Protocol):
     async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
+MAX_REASON_BYTES = 123  # RFC 6455: a close frame's reason fits in 123 bytes
+
+
+def fit_reason(reason: str) -> str:
+    """A close reason cut to what the protocol allows, on a character boundary."""
+    data = reason.encode("utf-8")
+    if len(data) <= MAX_REASON_BYTES:
+        return reason
+    return data[: MAX_REASON_BYTES - 3].decode("utf-8", "ignore") + "..."
+
+
 class Connection:
     """A delegation's live connection. Also the transaction origin of its edits."""
 
@@ -66,7 +77,7 @@ class Connection:
         """Close after what is already queued (or at once when the queue is full)."""
         if self._closing is not None:
             return
-        self._closing = (code, reason)
+        self._closing = (code, fit_reason(reason))
         if self._queue.full():
             self._sender.cancel()
             asyncio.get_running_loop().create_task(self._close_socket())

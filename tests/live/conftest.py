@@ -31,6 +31,9 @@ def demo_server(tmp_path: Path) -> Iterator[Demo]:
         yield Demo(server, tokens)
     finally:
         server.stop()
+    log = server.log_path.read_text(encoding="utf-8", errors="replace")
+    leaked = [code for code, token in tokens.items() if token in log]
+    assert not leaked, f"the server log shows the tokens of {leaked}"
 
 
 @pytest.fixture

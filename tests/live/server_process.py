@@ -55,9 +55,21 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         env = {**os.environ, "DATABASE_URL": self.database_url, **self.env}
         command = [
-            sys.executable, "-m", "uvicorn", "--factory", "server.app:create_app",
-            "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets-sansio",
-            "--ws-max-size", str(64 * 1024 * 1024), "--log-level", "info",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "server.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--ws",
+            "websockets-sansio",
+            "--ws-max-size",
+            str(64 * 1024 * 1024),
+            "--log-level",
+            "info",
         ]
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
