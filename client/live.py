@@ -166,7 +166,8 @@ class LiveClient:
 
     def paragraph(self, paragraph_id: str) -> dict[str, Any]:
         found = self.live.paragraph_map(paragraph_id)
-        return {k: v for k, v in found.to_py().items() if k != "text"} if found else {}
+        fields = found.to_py() if found is not None else None
+        return {k: v for k, v in (fields or {}).items() if k != "text"}
 
     def amendments(self) -> dict[str, Any]:
         return self.live.records["amendments"].to_py() or {}

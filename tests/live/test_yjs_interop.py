@@ -47,6 +47,10 @@ def amendment_runs(client: LiveClient, paragraph: str, amendment: str) -> list[R
     return [run for run in client.runs(paragraph) if run.attrs.get("ins") == amendment]
 
 
+def rejections(notices: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [notice for notice in notices if notice.get("type") == "rejected"]
+
+
 # -- reading -----------------------------------------------------------------------------------
 
 
@@ -92,9 +96,7 @@ async def test_member_insertion_from_yjs_reaches_python_clients_as_its_amendment
     amendment = other.amendments()["BRA-n1"]
     assert (amendment["paragraph"], amendment["status"]) == (P, "pending")
     assert (await member.amendments())["BRA-n1"]["proposer"] == "BRA"
-    assert await member.notices() == [
-        n for n in await member.notices() if n.get("type") != "rejected"
-    ]
+    assert rejections(await member.notices()) == []
 
 
 async def test_member_deleting_base_text_is_reverted_and_observers_never_see_it_vanish(
@@ -130,7 +132,7 @@ async def test_member_deleting_base_text_is_reverted_and_observers_never_see_it_
     assert states, "the observer's paragraph never changed"
     vanished = [state for state in states if doomed not in state]
     assert vanished == [], f"the observer saw the base text vanish: {vanished}"
-    assert observer.notices == [n for n in observer.notices if n.get("type") != "rejected"]
+    assert rejections(observer.notices) == []
 
 
 # -- positions in five scripts -----------------------------------------------------------------
@@ -186,9 +188,7 @@ async def test_non_ascii_text_lands_at_the_intended_character_from_either_side(
     assert python_member.text(P) == final
     for amendment, proposer in {"BRA-u1": "BRA", "USA-u1": "USA", "USA-u2": "USA"}.items():
         assert python_member.amendments()[amendment]["proposer"] == proposer
-    assert await node_member.notices() == [
-        n for n in await node_member.notices() if n.get("type") != "rejected"
-    ]
+    assert rejections(await node_member.notices()) == []
 
 
 # -- concurrency -------------------------------------------------------------------------------
@@ -236,8 +236,4 @@ async def test_two_yjs_clients_typing_at_once_in_one_paragraph_converge_everywhe
         "IND-c2": "IND",
     }
     for client in (brazil, india):
-        assert [n for n in await client.notices() if n.get("type") == "rejected"] == []
-
-
-def _unused(*_: Any) -> None:  # pragma: no cover
-    pass
+        assert rejections(await client.notices()) == []
