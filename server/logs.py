@@ -1,11 +1,18 @@
-"""Logging set-up: readable lines, and no token ever written (URLs carry ``?token=``)."""
+"""Logging set-up: readable lines, and no token ever written (URLs carry ``?token=``).
+
+uvicorn's access log and its websocket lines print the request path with its query string;
+`RedactTokens` rewrites any token in a record (message and arguments) before it is formatted.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 
-_TOKEN = re.compile(r"(token=|Bearer\s+|rollingtext\.token\.)[^&\s\"']+", re.IGNORECASE)
+_TOKEN = re.compile(
+    r"((?:^|[?&;\s/\"'])(?:token|access_token)=|Bearer\s+|rollingtext\.token\.)[^&\s\"',]+",
+    re.IGNORECASE,
+)
 
 
 def redact(text: str) -> str:
@@ -13,25 +20,28 @@ def redact(text: str) -> str:
 
 
 class RedactTokens(logging.Filter):
-    """Rewrites any record that would print a token (uvicorn logs request URLs)."""
+    """Rewrites tokens in a record's message and arguments before it is formatted."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            items = record.args.items()
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in items}
         return True
 
 
 def install() -> None:
-    """Redact tokens on every handler of the root and uvicorn loggers; INFO for our modules."""
-    guard = RedactTokens()
-    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access", "server", "client"):
+    """Redact tokens on the root and uvicorn loggers; INFO for the server's own modules."""
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
-        if guard not in logger.filters and not any(
-            isinstance(f, RedactTokens) for f in logger.filters
-        ):
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
             logger.addFilter(RedactTokens())
+        for handler in logger.handlers:
+            if not any(isinstance(f, RedactTokens) for f in handler.filters):
+                handler.addFilter(RedactTokens())
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("server").setLevel(logging.INFO)

@@ -22,11 +22,17 @@ class Demo:
 
 
 @pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[Demo]:
+def server_env() -> dict[str, str]:
+    """Environment for the server process; a test module overrides it to tune settings."""
+    return {}
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path, server_env: dict[str, str]) -> Iterator[Demo]:
     """A real server process over a fresh SQLite file holding the demo draft."""
     database_url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
     tokens = seed_demo(database_url)
-    server = ServerProcess(database_url, tmp_path / "server.log").start()
+    server = ServerProcess(database_url, tmp_path / "server.log", server_env).start()
     try:
         yield Demo(server, tokens)
     finally:

@@ -1,0 +1,51 @@
+"""Running the server: uvicorn with the app factory, and logs that never show a token.
+
+uvicorn's access log and its websocket lines print the request path *with* its query string,
+and sign-in links and websocket URLs carry ``?token=…``. `server.logs.RedactTokens` is
+installed on uvicorn's handlers so that every such value is printed as ``token=[redacted]``.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from typing import Any
+
+import uvicorn
+from uvicorn.config import LOGGING_CONFIG
+
+from client import webbuild
+from server.settings import Settings
+
+APP_FACTORY = "server.app:create_app"
+WS_LIMIT_FACTOR = 4  # uvicorn's hard frame limit, well above the app's own (it closes with 4413)
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's default logging configuration with `RedactTokens` on every handler."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["redact_tokens"] = {"()": "server.logs.RedactTokens"}
+    for handler in config["handlers"].values():
+        handler.setdefault("filters", []).append("redact_tokens")
+    return config
+
+
+def default_web_root() -> None:
+    """Point ``WEB_ROOT`` at the built browser client when it is unset and the build exists."""
+    index = webbuild.WEB_DIR / "dist" / "index.html"
+    if not os.environ.get("WEB_ROOT") and index.is_file():
+        os.environ["WEB_ROOT"] = str(index.parent)
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
+    """Run the app (``server.app:create_app`` as a factory) until interrupted."""
+    default_web_root()
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host or settings.host,
+        port=settings.port if port is None else port,
+        ws="websockets-sansio",
+        ws_max_size=WS_LIMIT_FACTOR * settings.max_message_bytes,
+        log_level="info",
+        log_config=log_config(),
+    )
