@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from client import machine, seeding, serving, signin, webbuild
+from client import machine, remote, seeding, serving, signin, webbuild
 from drafting import demo
 from drafting.errors import DraftingError
 from drafting.vocabulary import Constituency, Role
@@ -27,6 +27,7 @@ EXPECTED_ERRORS: tuple[type[Exception], ...] = (
     DraftingError,
     machine.SetupFailed,
     webbuild.NpmFailed,
+    remote.RemoteError,
 )
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also the Node test client's packages and Debian's chromium",
     )
     setup.set_defaults(handler=run_setup)
+    remote.add_commands(commands)
     return parser
 
 
