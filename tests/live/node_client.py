@@ -55,6 +55,7 @@ class NodeClient:
         self.name = name
         self.log: list[str] = []  # the driver's stderr, kept for failure messages
         self._lock = asyncio.Lock()
+        self._lost: str | None = None  # why answers can no longer be matched to commands
         self._log_reader = asyncio.get_running_loop().create_task(self._read_log())
 
     @classmethod
@@ -85,6 +86,8 @@ class NodeClient:
         """Send one command; its JSON answer (raises `NodeClientError` on an error answer)."""
         process = self.process
         assert process.stdin is not None and process.stdout is not None
+        if self._lost is not None:
+            raise NodeClientError(f"{self.name}: out of step since {self._lost}")
         command = {"op": op, **args}
         async with self._lock:
             process.stdin.write(json.dumps(command, ensure_ascii=False).encode() + b"\n")
@@ -92,7 +95,9 @@ class NodeClient:
             try:
                 line = await asyncio.wait_for(process.stdout.readline(), timeout)
             except TimeoutError:
-                raise NodeClientError(f"{self.name}: no answer to {op} in {timeout}s") from None
+                # a late answer would be taken for the next command's: stop talking to it
+                self._lost = f"{op} got no answer in {timeout}s"
+                raise NodeClientError(f"{self.name}: {self._lost}; log: {self.log}") from None
         if not line:
             await asyncio.wait_for(self._log_reader, 5)
             log = "\n".join(self.log) or "(nothing on stderr)"
@@ -126,8 +131,18 @@ class NodeClient:
         return str(answer["text"])
 
     async def delete(self, paragraph: str, index: int, length: int) -> str:
+        """Delete ``length`` UTF-16 units at ``index``; the local text after."""
         answer = await self.call("delete", paragraph=paragraph, index=index, length=length)
         return str(answer["text"])
+
+    async def format(
+        self, paragraph: str, index: int, length: int, attributes: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Set (or, with None, remove) attributes on a UTF-16 range; the local delta after."""
+        answer = await self.call(
+            "format", paragraph=paragraph, index=index, length=length, attributes=attributes
+        )
+        return list(answer["delta"])
 
     async def wait_text(
         self,

@@ -26,10 +26,15 @@ StartNode = Callable[[str], Awaitable[NodeClient]]
 Connect = Callable[[str], Awaitable[LiveClient]]
 
 
+@pytest.fixture(autouse=True)
+def _node_installed() -> None:
+    """Skip (with the reason) before any server starts when Node or the npm packages are missing."""
+    require_node()
+
+
 @pytest.fixture
 async def node(demo_server: Demo) -> AsyncIterator[StartNode]:
     """``await node("BRA")``: a synced Node Yjs client; all are closed at the end of the test."""
-    require_node()
     started: list[NodeClient] = []
 
     async def start(code: str) -> NodeClient:
@@ -41,6 +46,9 @@ async def node(demo_server: Demo) -> AsyncIterator[StartNode]:
 
     yield start
     await asyncio.gather(*(client.close() for client in started))
+    # y-websocket logs "Unable to compute message" for a message type it has no handler for
+    complaints = [(c.name, line) for c in started for line in c.log if line]
+    assert complaints == [], "the Node clients complained"
 
 
 def amendment_runs(client: LiveClient, paragraph: str, amendment: str) -> list[Run]:
@@ -95,7 +103,27 @@ async def test_member_insertion_from_yjs_reaches_python_clients_as_its_amendment
     assert amendment_runs(other, P, "BRA-n1") == [Run("strengthened and ", {"ins": "BRA-n1"})]
     amendment = other.amendments()["BRA-n1"]
     assert (amendment["paragraph"], amendment["status"]) == (P, "pending")
+    # Our type-100 notices reach the handler; the room sends the update before its event.
+    event = await member.wait_notice(kind="event")
+    assert (event["event"], event["actor"]) == ("amendment_proposed", "BRA")
     assert (await member.amendments())["BRA-n1"]["proposer"] == "BRA"
+    assert rejections(await member.notices()) == []
+
+
+async def test_member_marking_base_text_for_deletion_from_yjs_keeps_the_words_struck(
+    node: StartNode, connect: Connect
+) -> None:
+    member = await node("BRA")
+    other = await connect("USA")
+    words = "wherever possible, "
+    at = utf16(ORIGINAL[: ORIGINAL.index(words)])
+
+    await member.format(P, at, utf16(words), {"del:BRA-d1": True})
+
+    await other.wait_for(lambda: other.amendments().get("BRA-d1", {}).get("proposer") == "BRA")
+    assert other.text(P) == ORIGINAL
+    assert [run for run in other.runs(P) if run.attrs] == [Run(words, {"del:BRA-d1": True})]
+    assert other.amendments()["BRA-d1"]["kind"] == "delete"
     assert rejections(await member.notices()) == []
 
 
@@ -106,13 +134,13 @@ async def test_member_deleting_base_text_is_reverted_and_observers_never_see_it_
     observer = await connect("WIKI")
     doomed = "enhanced cooperation "
     at = ORIGINAL.index(doomed)
-    states: list[str] = []
-
-    def record(event: TextEvent) -> None:
-        states.append(str(event.target))
-
     observed = observer.live.text(P)
     assert observed is not None
+    states: list[str] = []  # the paragraph after every transaction that touched it
+
+    def record(_: TextEvent) -> None:
+        states.append(str(observed))
+
     subscription = observed.observe(record)
     try:
         local = await member.delete(P, utf16(ORIGINAL[:at]), utf16(doomed))
@@ -186,8 +214,13 @@ async def test_non_ascii_text_lands_at_the_intended_character_from_either_side(
     ]
     await chair.wait_for(lambda: chair.text(P) == final)
     assert python_member.text(P) == final
-    for amendment, proposer in {"BRA-u1": "BRA", "USA-u1": "USA", "USA-u2": "USA"}.items():
-        assert python_member.amendments()[amendment]["proposer"] == proposer
+    proposers = {"BRA-u1": "BRA", "USA-u1": "USA", "USA-u2": "USA"}
+    await python_member.wait_for(
+        lambda: (
+            {a: python_member.amendments().get(a, {}).get("proposer") for a in proposers}
+            == proposers
+        )
+    )
     assert rejections(await node_member.notices()) == []
 
 
@@ -199,7 +232,7 @@ async def test_two_yjs_clients_typing_at_once_in_one_paragraph_converge_everywhe
 ) -> None:
     brazil, india = await asyncio.gather(node("BRA"), node("IND"))
     watcher = await connect("USA")
-    at = utf16(ORIGINAL[: ORIGINAL.index("be pursued")])
+    at = utf16(ORIGINAL[: ORIGINAL.index("be pursued")])  # both type before the same word
 
     # Online, both at the same index at the same moment.
     await asyncio.gather(
@@ -220,13 +253,11 @@ async def test_two_yjs_clients_typing_at_once_in_one_paragraph_converge_everywhe
     assert await brazil.wait_text(P, equals=converged) == converged
     assert await india.wait_text(P, equals=converged) == converged
 
-    assert (
-        converged.removeprefix("Firmly, Jointly, ").removeprefix("Jointly, Firmly, ") != converged
-    )
-    middle = converged[converged.index("Recommends") : converged.index("be pursued")]
-    assert middle in {
-        "Recommends that enhanced cooperation urgently inclusively ",
-        "Recommends that enhanced cooperation inclusively urgently ",
+    at_end = ORIGINAL.index("be pursued")
+    assert converged in {
+        first + ORIGINAL[:at_end] + middle + ORIGINAL[at_end:]
+        for first in ("Firmly, Jointly, ", "Jointly, Firmly, ")
+        for middle in ("urgently inclusively ", "inclusively urgently ")
     }
     amendments = watcher.amendments()
     assert {a: amendments[a]["proposer"] for a in ("BRA-c1", "BRA-c2", "IND-c1", "IND-c2")} == {
