@@ -29,6 +29,7 @@ class Socket(Protocol):
     async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
+CLOSE_TIMEOUT = 5.0  # seconds a peer gets to take our close frame
 MAX_REASON_BYTES = 123  # RFC 6455: a close frame's reason fits in 123 bytes
 
 
@@ -51,6 +52,8 @@ class Connection:
         self.awareness_clients: set[int] = set()
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=queue_frames)
         self._closing: tuple[int, str] | None = None
+        self.stalled = False  # the peer stopped reading; its handler was told to give up
+        self._handler = asyncio.current_task()  # the endpoint serving this connection
         self._sender = asyncio.get_running_loop().create_task(self._drain())
 
     def __repr__(self) -> str:
@@ -97,7 +100,13 @@ class Connection:
     async def _close_socket(self) -> None:
         code, reason = self._closing or (CloseCode.NORMAL, "")
         try:
-            await self.socket.close(code, reason)
+            await asyncio.wait_for(self.socket.close(code, reason), CLOSE_TIMEOUT)
+        except TimeoutError:
+            # The peer does not even read our close frame: stop serving it altogether.
+            log.warning("%r: not reading; dropping the connection", self)
+            self.stalled = True
+            if self._handler is not None and not self._handler.done():
+                self._handler.cancel()
         except Exception as error:  # already closed by the peer
             log.debug("%r: close failed: %r", self, error)
 

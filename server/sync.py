@@ -6,6 +6,7 @@ closes with a documented code and a reason; the room and its other clients carry
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from starlette.websockets import WebSocket
@@ -60,6 +61,12 @@ async def sync_endpoint(websocket: WebSocket) -> None:
                 except Exception as error:  # this connection ends; the room carries on
                     log.exception("frame from %s failed in %s", delegation.code, draft_id)
                     conn.close(CloseCode.MALFORMED, f"could not apply the frame: {error}")
+    except asyncio.CancelledError:
+        if not conn.stalled:
+            raise
+        asyncio.current_task().uncancel()  # type: ignore[union-attr]
+        log.info("%s dropped from %s: it stopped reading", delegation.code, draft_id)
+        return
     finally:
         rooms.leave(room, conn)
         if conn.open:

@@ -72,5 +72,7 @@ async def test_twenty_clients_joining_an_unloaded_draft_at_once_all_sync(
         )
         texts = {c.text("par-01") for c in clients}
         assert texts == {demo.PARAGRAPHS[0][1]}
+        log = demo_server.server.log_path.read_text()
+        assert log.count(f"loaded draft {demo_server.draft_id}") == 1  # loaded once, for all
     finally:
         await asyncio.gather(*(c.close() for c in clients))
