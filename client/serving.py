@@ -20,6 +20,7 @@ from server.settings import Settings
 APP_FACTORY = "server.app:create_app"
 WS_LIMIT_FACTOR = 4  # uvicorn's hard frame limit, well above the app's own (it closes with 4413)
 
+
 def log_config() -> dict[str, Any]:
     """uvicorn's default logging configuration with `RedactTokens` on every handler."""
     config = copy.deepcopy(LOGGING_CONFIG)

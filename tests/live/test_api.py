@@ -53,7 +53,7 @@ async def test_racing_objection_and_consensus_are_serialized(connect: Any) -> No
         # Either the objection came first (the call fails) or the agreement did (the
         # objection is refused): never both accepted.
         assert sorted([obj_status, call_status]) == [200, 409]
-    status, record = await chair.api("GET", "/events")
+    _, record = await chair.api("GET", "/events")
     seqs = [e["seq"] for e in record["events"]]
     assert seqs == list(range(1, len(seqs) + 1))
 

@@ -57,7 +57,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_room_carries_on(
     # Bursts the healthy clients absorb (41 frames < 50) but that pile up for the stalled one
     # once the few megabytes of socket buffers between it and the server are full.
     for burst in range(10):
-        for n in range(40):
+        for _ in range(40):
             writer.insert(P, 0, chunk, f"BRA-big{burst}")
         await reader.wait_for(
             lambda b=burst: reader.length(P) >= (b + 1) * 40 * len(chunk), timeout=30
