@@ -30,7 +30,8 @@ def stalled_client(demo_server: Demo, code: str) -> socket.socket:
     path = f"/drafts/{demo_server.draft_id}/sync?token={demo_server.tokens[code]}"
     sock.sendall(
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
     )
     head = b""
     while b"\r\n\r\n" not in head:
