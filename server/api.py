@@ -24,7 +24,7 @@ from drafting import commands as cmd
 from drafting.delegation import Delegation
 from drafting.errors import DraftingError, ErrorCode
 from drafting.record import Recorded
-from server.auth import authenticate, token_from
+from server.auth import COOKIE, authenticate, token_from
 from server.drafts import load_record
 from server.failures import http_status
 from server.room import utcnow
@@ -405,6 +405,30 @@ async def me(request: Request) -> JSONResponse:
     )
 
 
+async def open_session(request: Request) -> JSONResponse:
+    """Exchange a sign-in token for an HttpOnly cookie, so the page can drop it from the URL."""
+    token = text(await json_body(request), "token")
+    actor = await authenticate(request.app.state.rooms.storage, token)
+    if actor is None:
+        raise ApiError("unauthenticated", "unknown, revoked or expired token", 401)
+    response = JSONResponse(
+        {
+            "code": actor.code,
+            "name": actor.name,
+            "role": actor.role.value,
+            "constituency": actor.constituency.value,
+        }
+    )
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", path="/")
+    return response
+
+
+async def close_session(request: Request) -> JSONResponse:
+    response = JSONResponse({"signed_out": True})
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
 async def list_drafts(request: Request) -> JSONResponse:
     await caller(request)
     rooms: Rooms = request.app.state.rooms
@@ -451,6 +475,8 @@ READS: tuple[tuple[str, str, Callable[[Request], Awaitable[JSONResponse]]], ...]
 
 def routes() -> list[Route]:
     table = [Route(path, guarded(handler), methods=["GET"]) for path, _, handler in READS]
+    table.append(Route("/api/session", guarded(open_session), methods=["POST"]))
+    table.append(Route("/api/session", guarded(close_session), methods=["DELETE"]))
     table.append(Route(PREFIX + "/consensus", guarded(consensus), methods=["POST"]))
     table.append(
         Route(PREFIX + "/paragraphs/{paragraph}/rewrite", guarded(rewrite), methods=["POST"])

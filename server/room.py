@@ -106,9 +106,15 @@ class Room:
             else:
                 self.client_update(conn, message.payload)
         elif isinstance(message, wire.Awareness):
-            clients = self.awareness.apply(message.payload)
+            stamp = {
+                "code": conn.delegation.code,
+                "name": conn.delegation.name,
+                "role": conn.delegation.role.value,
+            }
+            clients, stamped = self.awareness.apply(message.payload, conn, stamp)
             conn.awareness_clients |= clients
-            self._relay(frame, exclude=conn)
+            if stamped:
+                self._relay(wire.awareness_frame(stamped), exclude=conn)
         elif isinstance(message, wire.QueryAwareness):
             conn.send(wire.awareness_frame(self.awareness.current()))
 
