@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from server import api, logs, openapi
+from server.credential_watch import CredentialWatch
 from server.rooms import Rooms
 from server.settings import Settings
 from server.storage import Storage
@@ -50,10 +51,13 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         store.migrate()
         app.state.settings = settings
         app.state.rooms = Rooms(store, settings)
+        app.state.credentials = CredentialWatch(store, per_token=settings.connections_per_token)
+        app.state.credentials.start()
         log.info("serving drafts from %r", store)
         try:
             yield
         finally:
+            await app.state.credentials.stop()
             await app.state.rooms.close()
             if storage is None:
                 store.close()

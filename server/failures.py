@@ -18,6 +18,7 @@ class CloseCode(IntEnum):
     FORBIDDEN = 4403
     NO_SUCH_DRAFT = 4404
     TOO_LARGE = 4413
+    TOO_MANY = 4429  # too many connections for one token, or messages too fast
 
 
 HTTP_STATUS: dict[str, int] = {

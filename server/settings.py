@@ -21,6 +21,9 @@ class Settings:
     compact_every_updates: int = 500  # snapshot + delete the log tail every N updates
     commit_batch_max: int = 256  # updates committed together at most (group commit)
     web_root: str | None = None  # the built browser client, served at /
+    connections_per_token: int = 8  # more close with 4429
+    messages_per_second: float = 200.0  # sustained rate per connection; more close with 4429
+    message_burst: int = 2000  # how far above the rate a connection may burst
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,4 +41,9 @@ class Settings:
                 env.get("COMPACT_EVERY_UPDATES", defaults.compact_every_updates)
             ),
             web_root=env.get("WEB_ROOT") or None,
+            connections_per_token=int(
+                env.get("CONNECTIONS_PER_TOKEN", defaults.connections_per_token)
+            ),
+            messages_per_second=float(env.get("MESSAGES_PER_SECOND", defaults.messages_per_second)),
+            message_burst=int(env.get("MESSAGE_BURST", defaults.message_burst)),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import select
@@ -68,6 +69,27 @@ def authenticate(session: Session, token: str, now: datetime) -> DelegationRecor
     if credential.expires_at is not None and credential.expires_at <= now:
         return None
     return delegation.record()
+
+
+def invalid_digests(session: Session, digests: Collection[str], now: datetime) -> set[str]:
+    """Which of these token digests no longer sign anyone in (unknown, revoked, expired, or
+    their delegation revoked). Connections holding them must be closed."""
+    wanted = set(digests)
+    if not wanted:
+        return set()
+    rows = session.execute(
+        select(CredentialRow, DelegationRow)
+        .join(DelegationRow, DelegationRow.code == CredentialRow.delegation_code)
+        .where(CredentialRow.token_hash.in_(wanted))
+    ).all()
+    valid = {
+        credential.token_hash
+        for credential, delegation in rows
+        if credential.revoked_at is None
+        and delegation.revoked_at is None
+        and (credential.expires_at is None or utc(credential.expires_at, "expires_at") > now)
+    }
+    return wanted - valid
 
 
 def revoke(session: Session, token: str, now: datetime) -> bool:

@@ -7,7 +7,7 @@ writes commit when the method returns and roll back entirely when it raises.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
@@ -176,6 +176,11 @@ class Storage:
         """The delegation of a live token; None if unknown, revoked, expired or of a revoked one."""
         with self._reading() as session:
             return credentials.authenticate(session, token, self._now(now))
+
+    def invalid_digests(self, digests: Collection[str], *, now: datetime | None = None) -> set[str]:
+        """Token digests (`credentials.token_hash`) that no longer authenticate anyone."""
+        with self._reading() as session:
+            return credentials.invalid_digests(session, digests, self._now(now))
 
     def revoke_token(self, token: str, *, now: datetime | None = None) -> bool:
         with self._writing() as session:
