@@ -18,7 +18,7 @@ from pycrdt import Array, Doc, Map, Text
 from pycrdt._base import BaseType
 
 from drafting import events as ev
-from drafting.draft import Draft, Paragraph
+from drafting.draft import Amendment, Draft, Paragraph
 from drafting.positions import delta_to_utf8
 from drafting.record import Recorded
 from drafting.runs import INS, Delete, Delta, Insert, Retain, Run, Runs, normalize, runs_of
@@ -28,7 +28,7 @@ PARAGRAPHS = "paragraphs"
 RECORD_MAPS = ("amendments", "objections", "reservations", "contributions")
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
@@ -126,8 +126,8 @@ class LiveDoc:
             {
                 "queue": list(draft.queue),
                 "floor": floor.delegation if floor else None,
-                "floor_started": _iso(floor.started) if floor else None,
-                "floor_ends": _iso(floor.ends) if floor else None,
+                "floor_started": iso(floor.started) if floor else None,
+                "floor_ends": iso(floor.ends) if floor else None,
             },
         )
 
@@ -160,17 +160,7 @@ class LiveDoc:
                 outstanding.setdefault(str(o.target), []).append(o.delegation)
         rows: dict[str, dict[str, dict[str, Any]]] = {
             "amendments": {
-                a.id: {
-                    "id": a.id,
-                    "paragraph": a.paragraph,
-                    "proposer": a.proposer,
-                    "kind": a.kind.value,
-                    "status": a.status.value,
-                    "supporters": list(a.supporters),
-                    "objections": outstanding.get(f"amendment:{a.id}", []),
-                    "created": _iso(a.created),
-                    "contribution": a.contribution,
-                }
+                a.id: amendment_fields(a, outstanding.get(f"amendment:{a.id}", []))
                 for a in draft.amendments.values()
             },
             "objections": {
@@ -180,7 +170,7 @@ class LiveDoc:
                     "delegation": o.delegation,
                     "reason": o.reason,
                     "status": o.status.value,
-                    "raised": _iso(o.raised),
+                    "raised": iso(o.raised),
                 }
                 for o in draft.objections.values()
             },
@@ -190,7 +180,7 @@ class LiveDoc:
                     "target": str(r.target),
                     "delegation": r.delegation,
                     "text": r.text,
-                    "entered": _iso(r.entered),
+                    "entered": iso(r.entered),
                 }
                 for r in draft.reservations.values()
             },
@@ -202,7 +192,7 @@ class LiveDoc:
                     "paragraph": c.paragraph,
                     "status": c.status.value,
                     "amendment": c.amendment,
-                    "submitted": _iso(c.submitted),
+                    "submitted": iso(c.submitted),
                 }
                 for c in draft.contributions.values()
             },
@@ -217,6 +207,21 @@ class LiveDoc:
                     _update(existing, fields)
 
 
+def amendment_fields(amendment: Amendment, objections: list[Any]) -> dict[str, Any]:
+    """An amendment as the document and the API show it; ``objections`` as the caller lists them."""
+    return {
+        "id": amendment.id,
+        "paragraph": amendment.paragraph,
+        "proposer": amendment.proposer,
+        "kind": amendment.kind.value,
+        "status": amendment.status.value,
+        "supporters": list(amendment.supporters),
+        "objections": objections,
+        "created": iso(amendment.created),
+        "contribution": amendment.contribution,
+    }
+
+
 def paragraph_fields(paragraph: Paragraph) -> dict[str, Any]:
     return {
         "label": paragraph.label,
@@ -224,7 +229,7 @@ def paragraph_fields(paragraph: Paragraph) -> dict[str, Any]:
         "status": paragraph.status.value,
         "proposal": paragraph.proposal,
         "alternative_to": paragraph.alternative_to,
-        "silence_deadline": _iso(paragraph.silence_deadline),
+        "silence_deadline": iso(paragraph.silence_deadline),
         "ad_ref_pending": sorted(paragraph.ad_ref_pending),
     }
 

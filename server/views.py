@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from drafting.brackets import clean, compilation, to_markup
 from drafting.draft import Draft
 from drafting.events import to_record
 from drafting.record import Recorded
+from server.livedoc import amendment_fields, iso
 from server.room import Room
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def tags(draft: Draft) -> dict[str, str]:
@@ -43,7 +39,7 @@ def draft_view(room: Room) -> dict[str, Any]:
                 "markup": to_markup(runs),
                 "proposal": p.proposal,
                 "alternative_to": p.alternative_to,
-                "silence_deadline": _iso(p.silence_deadline),
+                "silence_deadline": iso(p.silence_deadline),
                 "ad_ref_pending": sorted(p.ad_ref_pending),
                 "objections": outstanding.get(f"paragraph:{p.id}", []),
             }
@@ -56,22 +52,13 @@ def draft_view(room: Room) -> dict[str, Any]:
         "seq": draft.seq,
         "paragraphs": paragraphs,
         "amendments": [
-            {
-                "id": a.id,
-                "paragraph": a.paragraph,
-                "proposer": a.proposer,
-                "kind": a.kind.value,
-                "status": a.status.value,
-                "supporters": list(a.supporters),
-                "objections": outstanding.get(f"amendment:{a.id}", []),
-                "created": _iso(a.created),
-            }
+            amendment_fields(a, outstanding.get(f"amendment:{a.id}", []))
             for a in draft.amendments.values()
         ],
         "speakers": {
             "queue": list(draft.queue),
             "floor": draft.floor.delegation if draft.floor else None,
-            "ends": _iso(draft.floor.ends) if draft.floor else None,
+            "ends": iso(draft.floor.ends) if draft.floor else None,
         },
     }
 
