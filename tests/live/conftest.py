@@ -28,9 +28,14 @@ def server_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def demo_server(tmp_path: Path, server_env: dict[str, str]) -> Iterator[Demo]:
-    """A real server process over a fresh SQLite file holding the demo draft."""
-    database_url = f"sqlite:///{tmp_path / 'live.sqlite3'}"
+def database_url(tmp_path: Path) -> str:
+    """Where the server keeps its data; a test module overrides it (e.g. for PostgreSQL)."""
+    return f"sqlite:///{tmp_path / 'live.sqlite3'}"
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path, server_env: dict[str, str], database_url: str) -> Iterator[Demo]:
+    """A real server process over a fresh database holding the demo draft."""
     tokens = seed_demo(database_url)
     server = ServerProcess(database_url, tmp_path / "server.log", server_env).start()
     try:

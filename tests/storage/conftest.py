@@ -7,7 +7,6 @@ collide. When no server answers, the PostgreSQL half is skipped with the reason 
 
 from __future__ import annotations
 
-import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -22,16 +21,7 @@ import pytest
 from psycopg import sql
 
 from server.storage import Storage
-
-POSTGRES_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-
-
-def libpq_url(url: str) -> str:
-    """The SQLAlchemy URL as libpq understands it (no ``+driver``)."""
-    scheme, rest = url.split("://", 1)
-    return "postgresql://" + rest if scheme.startswith("postgres") else url
+from tests.conftest import POSTGRES_URL, libpq_url
 
 
 @dataclass
@@ -51,16 +41,6 @@ class Backend:
             libpq_url(POSTGRES_URL), options=f"-csearch_path={self.schema}", autocommit=True
         ) as connection:
             return connection.execute(query).fetchall()
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> str:
-    try:
-        with psycopg.connect(libpq_url(POSTGRES_URL), connect_timeout=3) as connection:
-            connection.execute("select 1")
-    except psycopg.OperationalError as error:
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL} (set TEST_POSTGRES_URL): {error}")
-    return POSTGRES_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
