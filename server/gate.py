@@ -79,10 +79,15 @@ class Gate:
             root.unobserve(subscription)
         self._subscriptions.clear()
 
-    def attach(self, origin: Hashable) -> None:
-        manager = UndoManager(scopes=self.live.roots, capture_timeout_millis=0)
-        manager.include_origin(origin)
-        self._undo[origin] = manager
+    def _manager(self, origin: Hashable) -> UndoManager:
+        """The undo manager of one origin, made on its first write: readers never need one
+        (each manager observes every transaction of the document)."""
+        manager = self._undo.get(origin)
+        if manager is None:
+            manager = UndoManager(scopes=self.live.roots, capture_timeout_millis=0)
+            manager.include_origin(origin)
+            self._undo[origin] = manager
+        return manager
 
     def detach(self, origin: Hashable) -> None:
         self._undo.pop(origin, None)
@@ -92,6 +97,7 @@ class Gate:
     ) -> Admitted | Refusal:
         """Apply a client's update; keep it if every change follows the rules, else revert it."""
         self._events.clear()
+        self._manager(origin)
         with self.live.doc.transaction(origin=origin):
             self.live.doc.apply_update(update)
         events, self._events = self._events, []
@@ -105,7 +111,7 @@ class Gate:
     def settle(self, origin: Hashable, *, keep: bool) -> None:
         """Keep or revert the origin's last admitted transaction (the shell may still refuse
         it, e.g. when the procedure refuses the amendment it would register)."""
-        manager = self._undo[origin]
+        manager = self._manager(origin)
         if not keep:
             manager.undo()
             self._events.clear()

@@ -79,7 +79,6 @@ class Room:
 
     def join(self, conn: Connection) -> None:
         self.connections.add(conn)
-        self.gate.attach(conn)
         conn.send(wire.sync_frame(wire.SyncType.STEP1, self.live.doc.get_state()))
         states = self.awareness.current()
         if states:
