@@ -15,6 +15,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 from client import webbuild
+from server import logs
 from server.settings import Settings
 
 APP_FACTORY = "server.app:create_app"
@@ -27,6 +28,10 @@ def log_config() -> dict[str, Any]:
     config.setdefault("filters", {})["redact_tokens"] = {"()": "server.logs.RedactTokens"}
     for handler in config["handlers"].values():
         handler.setdefault("filters", []).append("redact_tokens")
+    if logs.json_wanted():
+        for formatter in config["formatters"].values():
+            formatter.clear()
+            formatter["()"] = "server.logs.JsonFormatter"
     return config
 
 

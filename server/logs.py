@@ -6,7 +6,9 @@ uvicorn's access log and its websocket lines print the request path with its que
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 
 _TOKEN = re.compile(
@@ -33,6 +35,25 @@ class RedactTokens(logging.Filter):
         return True
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message (and the exception, if any)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def json_wanted() -> bool:
+    return os.environ.get("LOG_FORMAT", "text").lower() == "json"
+
+
 def install() -> None:
     """Redact tokens on the root and uvicorn loggers; INFO for the server's own modules."""
     for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
@@ -42,6 +63,12 @@ def install() -> None:
         for handler in logger.handlers:
             if not any(isinstance(f, RedactTokens) for f in handler.filters):
                 handler.addFilter(RedactTokens())
-    if not logging.getLogger().handlers:
+    root = logging.getLogger()
+    if not root.handlers:
         logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+        if json_wanted():
+            for handler in root.handlers:
+                handler.setFormatter(JsonFormatter())
+        for handler in root.handlers:
+            handler.addFilter(RedactTokens())
     logging.getLogger("server").setLevel(logging.INFO)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 
 import pytest
@@ -61,3 +62,18 @@ def test_uvicorn_websocket_lines_are_redacted() -> None:
     )  # fmt: skip
 
     assert line == '127.0.0.1:6 - "WebSocket /drafts/d/sync?token=[redacted]" [accepted]\n'
+
+
+def test_json_log_lines_carry_level_logger_and_a_redacted_message() -> None:
+    line = logged_through(logs.JsonFormatter(), "joined %s", "/sync?token=s3cret")
+    entry = json.loads(line)
+    assert (entry["level"], entry["logger"]) == ("INFO", "uvicorn")
+    assert entry["message"] == "joined /sync?token=[redacted]"
+
+
+def test_log_format_json_switches_every_uvicorn_formatter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    config = serving.log_config()
+    assert {f["()"] for f in config["formatters"].values()} == {"server.logs.JsonFormatter"}
