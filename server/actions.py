@@ -103,6 +103,20 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "POST",
+        "/paragraphs/{paragraph}/move",
+        "Move a paragraph after another (null: to the top) (Chair, secretariat)",
+        lambda b, p, a: cmd.MoveParagraph(p["paragraph"], optional(b, "after")),
+        {"after": "string"},
+    ),
+    Action(
+        "POST",
+        "/paragraphs/{paragraph}/relabel",
+        "Relabel a paragraph (Chair, secretariat)",
+        lambda b, p, a: cmd.RelabelParagraph(p["paragraph"], text(b, "label")),
+        {"label": "string"},
+    ),
+    Action(
+        "POST",
         "/paragraphs/{paragraph}/reopen",
         "Reopen an agreed paragraph (Chair)",
         lambda b, p, a: cmd.Reopen(p["paragraph"]),

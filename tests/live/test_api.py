@@ -93,3 +93,18 @@ async def test_speakers_contributions_ad_referendum_and_adoption(connect: Any) -
         ] == 200
     assert (await chair.api("POST", "/adopt"))[0] == 200
     await member.wait_for(lambda: member.live.meta.get("state") == "adopted")
+
+
+async def test_secretariat_moves_and_relabels_paragraphs_for_everyone(connect: Any) -> None:
+    secretariat: LiveClient = await connect("SECRETARIAT")
+    member: LiveClient = await connect("BRA")
+    text = member.text("par-20")
+    status, _ = await secretariat.api("POST", "/paragraphs/par-20/move", {"after": "par-06"})
+    assert status == 200
+    await member.wait_for(lambda: member.paragraph_ids()[6] == "par-20")
+    assert member.text("par-20") == text
+    status, _ = await secretariat.api("POST", "/paragraphs/par-20/relabel", {"label": "OP0"})
+    assert status == 200
+    await member.wait_for(lambda: member.paragraph("par-20").get("label") == "OP0")
+    status, body = await member.api("POST", "/paragraphs/par-01/move", {"after": "par-02"})
+    assert (status, body["error"]["code"]) == (403, "forbidden")
