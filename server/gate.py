@@ -17,7 +17,8 @@ from pycrdt import Subscription, TextEvent, UndoManager
 from drafting.draft import Draft
 from drafting.positions import delta_from_utf8
 from drafting.runs import DeltaError, Runs, delta_from_yjs, plain
-from drafting.suggestion import Binding, Editor, EditVerdict, Site, Violation, check_edit
+from drafting.suggestion import Editor, EditVerdict, Violation, check_edit
+from drafting.text_effects import site
 from server.livedoc import PARAGRAPHS, LiveDoc
 
 SERVER_ONLY = "server_only"
@@ -41,10 +42,6 @@ class Admitted:
     @property
     def empty(self) -> bool:
         return not self.changed
-
-
-def bindings(draft: Draft) -> dict[str, Binding]:
-    return {a.id: Binding(a.proposer, a.paragraph, a.pending) for a in draft.amendments.values()}
 
 
 class Gate:
@@ -132,7 +129,6 @@ class Gate:
         changed: dict[str, tuple[Runs, Runs]] = {}
         new_ids: dict[str, str] = {}
         emptied: set[str] = set()
-        known = bindings(draft)
         for root, event in events:
             paragraph = self._paragraph_of(root, event)
             if paragraph is None:
@@ -142,10 +138,9 @@ class Gate:
                 delta = delta_from_utf8(plain(before), delta_from_yjs(event.delta))
             except DeltaError as error:
                 return Refusal("malformed_delta", str(error), paragraph)
-            status = draft.paragraphs[paragraph].status if paragraph in draft.paragraphs else None
-            if status is None:
+            if paragraph not in draft.paragraphs or draft.paragraphs[paragraph].removed:
                 return Refusal("unknown_paragraph", f"no paragraph {paragraph}", paragraph)
-            verdict = check_edit(before, delta, editor, Site(paragraph, status, known))
+            verdict = check_edit(before, delta, editor, site(draft, paragraph))
             if isinstance(verdict, Violation):
                 return Refusal(verdict.code.value, verdict.reason, paragraph)
             changed[paragraph] = (before, self.live.runs(paragraph))

@@ -17,12 +17,11 @@ from typing import Any
 from pycrdt import Array, Doc, Map, Text
 from pycrdt._base import BaseType
 
-from drafting import events as ev
 from drafting.draft import Amendment, Draft, Paragraph
 from drafting.positions import delta_to_utf8
 from drafting.record import Recorded
-from drafting.runs import INS, Delete, Delta, Insert, Retain, Run, Runs, normalize, runs_of
-from drafting.settlement import accept_delta, reject_delta
+from drafting.runs import Delete, Delta, Insert, Retain, Run, Runs, normalize
+from drafting.text_effects import NewText, TextEdit, text_effect
 
 PARAGRAPHS = "paragraphs"
 RECORD_MAPS = ("amendments", "objections", "reservations", "contributions")
@@ -86,24 +85,12 @@ class LiveDoc:
         Call inside one transaction, with the runs of the paragraphs before the events."""
         fresh: dict[str, Runs] = {}
         for item in recorded:
-            event = item.event
-            if isinstance(event, ev.ParagraphAdded):
-                fresh[event.paragraph] = runs_of(event.text)
-            elif isinstance(event, ev.ParagraphProposed):
-                fresh[event.paragraph] = runs_of((event.text, {INS: event.amendment}))
-            elif isinstance(event, ev.AmendmentAccepted):
-                self._settle(draft, event.amendment, accept=True)
-            elif isinstance(event, ev.AmendmentRejected | ev.AmendmentWithdrawn):
-                self._settle(draft, event.amendment, accept=False)
+            effect = text_effect(draft, item.event, self.runs)
+            if isinstance(effect, NewText):
+                fresh[effect.paragraph] = effect.runs
+            elif isinstance(effect, TextEdit):
+                self.apply_delta(effect.paragraph, effect.delta)
         self.mirror(draft, fresh)
-
-    def _settle(self, draft: Draft, amendment_id: str, *, accept: bool) -> None:
-        amendment = draft.amendments.get(amendment_id)
-        if amendment is None:
-            return
-        runs = self.runs(amendment.paragraph)
-        delta = accept_delta(runs, amendment_id) if accept else reject_delta(runs, amendment_id)
-        self.apply_delta(amendment.paragraph, delta)
 
     def mirror(self, draft: Draft, fresh: Mapping[str, Runs] | None = None) -> None:
         """Write the procedural state of ``draft`` where it differs from the document."""

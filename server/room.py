@@ -23,7 +23,7 @@ from drafting.procedure import run
 from drafting.record import Recorded
 from drafting.rewrite import Rewrite, propose_by_rewriting
 from drafting.runs import Delta
-from drafting.suggestion import kind_of
+from drafting.text_effects import commands_for_edit
 from server import wire
 from server.awareness import AwarenessStates
 from server.committer import Batch, Committer
@@ -143,15 +143,9 @@ class Room:
 
     def _register(self, conn: Connection, verdict: Admitted) -> tuple[Recorded, ...]:
         """Record the amendments an edit opened (new ids) or emptied (withdrawn)."""
-        commands: list[cmd.Command] = []
-        for amendment, paragraph in verdict.new_ids.items():
-            after = verdict.changed[paragraph][1]
-            kind = kind_of(after, amendment) or "insert"
-            commands.append(cmd.ProposeAmendment(amendment, paragraph, str(kind)))
-        for amendment in sorted(verdict.emptied):
-            found = self.draft.amendments.get(amendment)
-            if found is not None and found.pending and amendment not in verdict.new_ids:
-                commands.append(cmd.WithdrawAmendment(amendment))
+        commands = commands_for_edit(
+            self.draft, verdict.new_ids, verdict.emptied, lambda p: verdict.changed[p][1]
+        )
         return self._run(commands, conn.delegation) if commands else ()
 
     def _refused(self, conn: Connection, update: bytes, refusal: Refusal) -> None:

@@ -5,16 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from drafting import commands as cmd
+from drafting.context import Context
 from drafting.draft import Target
 from drafting.errors import DraftingError
-from drafting.record import replay
+from drafting.procedure import run
+from drafting.record import Recorded, replay
+from drafting.runs import Runs, apply_delta
+from drafting.suggestion import Editor, Violation, check_edit
+from drafting.text_effects import NewText, TextEdit, commands_for_edit, site, text_effect
 from drafting.vocabulary import AmendmentStatus, DraftState, ParagraphStatus
 from tests.drafting.room import ROSTER, Room
+from tests.drafting.suggestion_strategies import any_deltas, member_steps
 
 ACTORS = st.sampled_from(sorted(ROSTER))
 # The Chair acts often enough for consensus, silence and adoption to happen in short runs.
@@ -27,6 +33,8 @@ class Session(RuleBasedStateMachine):
         super().__init__()
         self.room = Room()
         self.counter = 0
+        self.texts: dict[str, Runs] = {}  # each paragraph's text, as the live document has it
+        self.locked: dict[str, Runs] = {}  # the text of each locked paragraph when it locked
 
     def fresh(self, prefix: str) -> str:
         self.counter += 1
@@ -40,6 +48,19 @@ class Session(RuleBasedStateMachine):
         except DraftingError:
             assert self.room.draft is before
             assert len(self.room.history) == length
+            return
+        self.show(self.room.history[length:])
+
+    def show(self, recorded: list[Recorded]) -> None:
+        """What the server does to the live document after events: the same text effects."""
+        for item in recorded:
+            effect = text_effect(self.room.state, item.event, lambda p: self.texts.get(p, ()))
+            if isinstance(effect, NewText):
+                self.texts[effect.paragraph] = effect.runs
+            elif isinstance(effect, TextEdit):
+                self.texts[effect.paragraph] = apply_delta(
+                    self.texts[effect.paragraph], effect.delta
+                )
 
     def pick(self, data: st.DataObject, pool: Any, fallback: str) -> str:
         options = sorted(pool) or [fallback]
@@ -61,6 +82,7 @@ class Session(RuleBasedStateMachine):
         self.room.do("CHAIR", cmd.CreateDraft("d", "Recommendations", "WG/1"))
         for i in range(3):
             self.room.do("SEC", cmd.AddParagraph(f"p{i}", "operative", f"Paragraph {i}."))
+        self.show(self.room.history)
 
     @rule(actor=ACTORS, data=st.data(), text=TEXT, kind=st.sampled_from(["insert", "replace"]))
     def propose(self, actor: str, data: st.DataObject, text: str, kind: str) -> None:
@@ -145,6 +167,44 @@ class Session(RuleBasedStateMachine):
             actor = data.draw(st.sampled_from(sorted(found.ad_ref_pending)))
         self.attempt(actor, cmd.ConfirmAdReferendum(paragraph))
 
+    @rule(actor=ACTORS, data=st.data(), hostile=st.booleans())
+    def type_text(self, actor: str, data: st.DataObject, hostile: bool) -> None:
+        """An edit judged and applied as the server does: validator, then the record."""
+        draft = self.room.state
+        live = [p.id for p in draft.ordered()]
+        if not live:
+            return
+        paragraph = data.draw(st.sampled_from(live))
+        before = self.texts[paragraph]
+        where = site(draft, paragraph)
+        known = dict(where.amendments)
+        if hostile:
+            delta = data.draw(any_deltas(before))
+        else:
+            delta = data.draw(member_steps(before, actor, known, self.fresh(f"{actor}-"))).delta
+        verdict = check_edit(before, delta, Editor(actor, ROSTER[actor].role), where)
+        if isinstance(verdict, Violation):
+            event("edit reverted by the validator")
+            return  # reverted: the text stays as it was
+        after = apply_delta(before, delta)
+        commands = commands_for_edit(
+            draft, dict.fromkeys(verdict.new_ids, paragraph), verdict.emptied_ids, lambda p: after
+        )
+        context = Context(ROSTER[actor], self.room.now, ROSTER)
+        state, recorded = draft, []
+        try:
+            for command in commands:
+                state, events = run(state, command, context)
+                recorded.extend(events)
+        except DraftingError:
+            event("edit reverted by the procedure")
+            return  # the record refused what the edit implies: reverted
+        self.room.draft = state
+        self.room.history.extend(recorded)
+        self.texts[paragraph] = after
+        self.show(recorded)
+        event("edit kept" + (" (locked text exists)" if self.locked else ""))
+
     @rule()
     def chair_works_through_the_text(self) -> None:
         """The Chair calls consensus on every pending amendment, then on every paragraph."""
@@ -211,6 +271,25 @@ class Session(RuleBasedStateMachine):
         for objection in draft.objections.values():
             if objection.outstanding and objection.target.kind == "amendment":
                 assert draft.amendments[objection.target.id].pending
+
+    @invariant()
+    def locked_paragraphs_keep_their_text(self) -> None:
+        for paragraph in self.room.state.ordered():
+            if not paragraph.locked:
+                self.locked.pop(paragraph.id, None)
+            elif paragraph.id in self.locked:
+                assert self.texts[paragraph.id] == self.locked[paragraph.id]
+            else:
+                self.locked[paragraph.id] = self.texts[paragraph.id]
+
+    @invariant()
+    def every_pending_amendment_in_the_text_is_on_the_record(self) -> None:
+        draft = self.room.state
+        for paragraph in draft.ordered():
+            for run_ in self.texts[paragraph.id]:
+                for key in run_.attrs:
+                    ident = run_.attrs[key] if key == "ins" else key.removeprefix("del:")
+                    assert draft.amendments[ident].pending, (paragraph.id, ident)
 
     @invariant()
     def replaying_the_record_gives_the_same_state(self) -> None:

@@ -1,0 +1,84 @@
+"""What recorded events do to the text (DESIGN §5), and what typed edits mean for the record.
+
+Both directions live here so the server and the tests apply exactly the same rule:
+- `text_effect`: a paragraph added or proposed brings its first text; an amendment accepted
+  becomes base text; one rejected or withdrawn leaves no trace.
+- `commands_for_edit`: an admitted edit that uses a new amendment id proposes that amendment
+  (its author is the editor); one that empties an amendment's text and marks withdraws it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from drafting import commands as cmd
+from drafting import events as ev
+from drafting.draft import Draft
+from drafting.runs import INS, Delta, Runs, runs_of
+from drafting.settlement import accept_delta, reject_delta
+from drafting.suggestion import Binding, Site, kind_of
+from drafting.vocabulary import AmendmentKind
+
+
+@dataclass(frozen=True)
+class NewText:
+    """A paragraph that appears with this text."""
+
+    paragraph: str
+    runs: Runs
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    """A change to an existing paragraph's text (code point counts)."""
+
+    paragraph: str
+    delta: Delta
+
+
+def text_effect(
+    draft: Draft, event: ev.Event, runs: Callable[[str], Runs]
+) -> NewText | TextEdit | None:
+    """The text change ``event`` causes; ``runs(paragraph)`` reads the text as it is now."""
+    if isinstance(event, ev.ParagraphAdded):
+        return NewText(event.paragraph, runs_of(event.text))
+    if isinstance(event, ev.ParagraphProposed):
+        return NewText(event.paragraph, runs_of((event.text, {INS: event.amendment})))
+    if isinstance(event, ev.AmendmentAccepted | ev.AmendmentRejected | ev.AmendmentWithdrawn):
+        amendment = draft.amendments.get(event.amendment)
+        if amendment is None:
+            return None
+        current = runs(amendment.paragraph)
+        settle = accept_delta if isinstance(event, ev.AmendmentAccepted) else reject_delta
+        delta = settle(current, amendment.id)
+        return TextEdit(amendment.paragraph, delta) if delta else None
+    return None
+
+
+def commands_for_edit(
+    draft: Draft,
+    new_ids: Mapping[str, str],
+    emptied: Iterable[str],
+    after: Callable[[str], Runs],
+) -> list[cmd.Command]:
+    """The commands an admitted edit implies: ``new_ids`` maps each new amendment id to its
+    paragraph, ``emptied`` lists ids with no text or mark left, ``after`` reads the new text."""
+    commands: list[cmd.Command] = []
+    for amendment, paragraph in new_ids.items():
+        kind = kind_of(after(paragraph), amendment) or AmendmentKind.INSERT
+        commands.append(cmd.ProposeAmendment(amendment, paragraph, kind.value))
+    for amendment in sorted(emptied):
+        found = draft.amendments.get(amendment)
+        if found is not None and found.pending and amendment not in new_ids:
+            commands.append(cmd.WithdrawAmendment(amendment))
+    return commands
+
+
+def site(draft: Draft, paragraph: str) -> Site:
+    """What the validator needs to know of the draft to judge an edit of ``paragraph``."""
+    return Site(
+        paragraph,
+        draft.paragraph(paragraph).status,
+        {a.id: Binding(a.proposer, a.paragraph, a.pending) for a in draft.amendments.values()},
+    )
