@@ -19,6 +19,7 @@ from server.auth import authenticate, token_from
 from server.failures import http_status
 from server.room import utcnow
 from server.rooms import UnknownDraft
+from server.storage import StorageError
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
@@ -118,5 +119,8 @@ def guarded(
             )
         except UnknownDraft as error:
             return error_response("unknown_draft", f"no draft {error}", 404)
+        except StorageError as error:  # e.g. the draft changed in another process: retry
+            log.warning("%s %s: storage refused: %s", request.method, request.url.path, error)
+            return error_response(error.code, str(error), 503)
 
     return endpoint

@@ -151,10 +151,11 @@ class Rooms:
         room = self._rooms.get(draft_id)
         if room is None or room.connections:
             return
-        await room.committer.close()
-        if room.connections:  # someone joined while we flushed
+        await room.committer.flushed()
+        if room.connections or not room.committer.idle:  # someone came while we flushed
             return
         self._rooms.pop(draft_id, None)
+        await room.committer.close()
         room.gate.close()
         log.info("unloaded draft %s", draft_id)
 
