@@ -1,0 +1,260 @@
+// One paragraph's editor: a contenteditable element whose DOM text is exactly the paragraph's
+// Y.Text. Every input is intercepted (`beforeinput`) and turned by `plan` into the Y.Text
+// operations suggestion mode allows for this user — or refused locally with a short message.
+// The DOM is then re-rendered from the Y.Text and the caret restored. IME composition runs in the
+// DOM untouched and is applied as one insertion at `compositionend`.
+
+import * as Y from "yjs";
+import { type Intent, type Op, type Run, type Typist, plan } from "./plan";
+import { type TagInfo, indexAt, positionAt, renderRuns } from "./render";
+
+export const LOCAL = Symbol("local-edit");
+
+export interface EditorHost {
+  /** The typist, or a reason why this user may not write this paragraph now. */
+  typist(paragraphId: string): Typist | { readonly: string };
+  tagOf(id: string): TagInfo;
+  notify(message: string): void;
+  /** Where this user's caret is (for presence), and whether they are typing. */
+  caret(paragraphId: string, index: number | null, typing: boolean): void;
+}
+
+const SURROGATE_LOW = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
+export class ParagraphEditor {
+  readonly el: HTMLElement;
+  private composing: { start: number; end: number } | null = null;
+  private anchor: Y.RelativePosition | null = null;
+  private pendingCaret: number | null = null;
+
+  constructor(
+    readonly paragraphId: string,
+    private text: Y.Text,
+    private host: EditorHost,
+    label: string,
+  ) {
+    this.el = document.createElement("div");
+    this.el.className = "text";
+    this.el.dir = "auto";
+    this.el.setAttribute("role", "textbox");
+    this.el.setAttribute("aria-multiline", "false");
+    this.el.setAttribute("aria-label", `Text of ${label}`);
+    this.el.spellcheck = true;
+    this.el.addEventListener("beforeinput", (e) => this.beforeInput(e));
+    this.el.addEventListener("compositionstart", () => this.compositionStart());
+    this.el.addEventListener("compositionend", (e) => this.compositionEnd(e));
+    this.el.addEventListener("input", () => {
+      if (!this.composing) this.render(); // anything that slipped past beforeinput is undone
+    });
+    this.el.addEventListener("keydown", (e) => this.keyDown(e));
+    this.el.addEventListener("dragstart", (e) => e.preventDefault());
+    text.observe((event) => {
+      if (this.composing) return; // re-rendered at compositionend
+      const local = event.transaction.origin === LOCAL;
+      this.render(local ? this.pendingCaret : undefined);
+      this.pendingCaret = null;
+    });
+    this.setWritable();
+    this.render();
+  }
+
+  /** Editable or not, from the host's rules (call when status or role changes). */
+  setWritable(): void {
+    const who = this.host.typist(this.paragraphId);
+    const writable = !("readonly" in who);
+    this.el.contentEditable = writable ? "true" : "false";
+    this.el.tabIndex = 0;
+    this.el.setAttribute("aria-readonly", String(!writable));
+    this.el.title = writable ? "" : who.readonly;
+  }
+
+  /** Rebuild the DOM from the Y.Text; keep the caret where it was (or put it at `caret`). */
+  render(caret?: number | null): void {
+    const focused = this.hasSelection();
+    let restore: number | null = null;
+    if (typeof caret === "number") restore = caret;
+    else if (focused && this.anchor) {
+      restore = Y.createAbsolutePositionFromRelativePosition(this.anchor, this.text.doc as Y.Doc)?.index ?? null;
+    }
+    this.el.replaceChildren(renderRuns(this.text.toDelta() as Run[], (id) => this.host.tagOf(id)));
+    if ((focused || typeof caret === "number") && restore !== null) this.setCaret(restore);
+  }
+
+  private hasSelection(): boolean {
+    const sel = document.getSelection();
+    return !!sel && sel.rangeCount > 0 && this.el.contains(sel.anchorNode);
+  }
+
+  /** The current selection as Y.Text indices [start, end]. */
+  selection(): [number, number] | null {
+    const sel = document.getSelection();
+    if (!sel || sel.rangeCount === 0 || !this.el.contains(sel.anchorNode)) return null;
+    const range = sel.getRangeAt(0);
+    return [indexAt(this.el, range.startContainer, range.startOffset), indexAt(this.el, range.endContainer, range.endOffset)];
+  }
+
+  /** Remember the caret as a position relative to the text (it survives others' edits). */
+  trackSelection(): void {
+    const found = this.selection();
+    if (!found) return;
+    this.anchor = Y.createRelativePositionFromTypeIndex(this.text, found[1]);
+    this.host.caret(this.paragraphId, found[1], false);
+  }
+
+  setCaret(index: number): void {
+    const length = this.text.length;
+    const { node, offset } = positionAt(this.el, Math.max(0, Math.min(index, length)));
+    const sel = document.getSelection();
+    if (!sel) return;
+    const range = document.createRange();
+    range.setStart(node, offset);
+    range.collapse(true);
+    sel.removeAllRanges();
+    sel.addRange(range);
+    this.anchor = Y.createRelativePositionFromTypeIndex(this.text, index);
+  }
+
+  // -- input ---------------------------------------------------------------------------------
+
+  private keyDown(e: KeyboardEvent): void {
+    if (e.key === "Enter" && !e.isComposing) {
+      e.preventDefault();
+      this.host.notify("A paragraph is one block of text: use “Propose new paragraph” to add one.");
+      return;
+    }
+    const who = this.host.typist(this.paragraphId);
+    const typing = e.key.length === 1 || e.key === "Backspace" || e.key === "Delete";
+    if ("readonly" in who && typing && !e.ctrlKey && !e.metaKey && !e.altKey) this.host.notify(who.readonly);
+  }
+
+  private beforeInput(e: InputEvent): void {
+    const type = e.inputType;
+    if (type === "insertCompositionText" || type === "deleteCompositionText" || type === "insertFromComposition") {
+      if (type === "insertFromComposition" && e.cancelable) e.preventDefault();
+      return; // composition runs in the DOM; applied at compositionend
+    }
+    e.preventDefault();
+    const who = this.host.typist(this.paragraphId);
+    if ("readonly" in who) {
+      this.host.notify(who.readonly);
+      return;
+    }
+    const range = this.targetRange(e);
+    if (!range) return;
+    let [start, end] = range;
+    let text = "";
+    let backward = true;
+    switch (type) {
+      case "insertText":
+      case "insertReplacementText":
+        text = e.data ?? e.dataTransfer?.getData("text/plain") ?? "";
+        break;
+      case "insertFromPaste":
+      case "insertFromDrop":
+      case "insertFromYank":
+        text = (e.dataTransfer?.getData("text/plain") ?? e.data ?? "").replace(/\s*[\r\n]+\s*/g, " ");
+        break;
+      case "deleteContentBackward":
+      case "deleteWordBackward":
+      case "deleteSoftLineBackward":
+      case "deleteHardLineBackward":
+      case "deleteByCut":
+      case "deleteContent":
+        if (start === end) start = this.stepBack(start);
+        break;
+      case "deleteContentForward":
+      case "deleteWordForward":
+      case "deleteSoftLineForward":
+      case "deleteHardLineForward":
+        if (start === end) end = this.stepForward(end);
+        backward = false;
+        break;
+      case "insertParagraph":
+      case "insertLineBreak":
+        this.host.notify("A paragraph is one block of text: use “Propose new paragraph” to add one.");
+        return;
+      case "historyUndo":
+      case "historyRedo":
+        this.host.notify("Undo is not available: withdraw or edit your bracket instead.");
+        return;
+      default:
+        if (type.startsWith("format")) this.host.notify("Formatting is not part of the negotiated text.");
+        return; // drags out of the text, formatting… are not edits of the negotiated text
+    }
+    this.apply({ start, end, text, backward }, who);
+  }
+
+  /** The range the browser means to change, in Y.Text indices, kept off surrogate halves. */
+  private targetRange(e: InputEvent): [number, number] | null {
+    const ranges = e.getTargetRanges();
+    const r = ranges[0];
+    const found = r
+      ? ([indexAt(this.el, r.startContainer, r.startOffset), indexAt(this.el, r.endContainer, r.endOffset)] as [number, number])
+      : this.selection();
+    if (!found) return null;
+    const s = this.text.toString();
+    let [start, end] = found;
+    if (start > 0 && SURROGATE_LOW(s.charCodeAt(start))) start -= 1;
+    if (end < s.length && SURROGATE_LOW(s.charCodeAt(end))) end += 1;
+    return [Math.min(start, end), Math.max(start, end)];
+  }
+
+  private stepBack(index: number): number {
+    if (index <= 0) return 0;
+    return SURROGATE_LOW(this.text.toString().charCodeAt(index - 1)) ? index - 2 : index - 1;
+  }
+
+  private stepForward(index: number): number {
+    const s = this.text.toString();
+    if (index >= s.length) return s.length;
+    return SURROGATE_LOW(s.charCodeAt(index + 1)) ? index + 2 : index + 1;
+  }
+
+  private apply(intent: Intent, typist: Typist): void {
+    const result = plan(this.text.toDelta() as Run[], intent, typist);
+    if ("refused" in result) {
+      this.host.notify(result.refused);
+      this.render(intent.start);
+      return;
+    }
+    if (result.ops.length === 0) {
+      this.setCaret(result.caret);
+      return;
+    }
+    this.pendingCaret = result.caret;
+    (this.text.doc as Y.Doc).transact(() => {
+      for (const op of result.ops) applyOp(this.text, op);
+    }, LOCAL);
+    this.pendingCaret = null;
+    this.host.caret(this.paragraphId, result.caret, true);
+  }
+
+  // -- IME composition -------------------------------------------------------------------------
+
+  private compositionStart(): void {
+    const sel = this.selection() ?? [0, 0];
+    this.composing = { start: sel[0], end: sel[1] };
+  }
+
+  private compositionEnd(e: CompositionEvent): void {
+    const at = this.composing;
+    this.composing = null;
+    this.render(at?.start ?? 0); // drop what the IME wrote into the DOM; the Y.Text decides
+    const text = e.data ?? "";
+    if (!at || !text) return;
+    const who = this.host.typist(this.paragraphId);
+    if ("readonly" in who) {
+      this.host.notify(who.readonly);
+      return;
+    }
+    // Others' edits during the composition moved nothing we rely on unless they hit our range.
+    const length = this.text.length;
+    this.apply({ start: Math.min(at.start, length), end: Math.min(at.end, length), text, backward: true }, who);
+  }
+}
+
+export function applyOp(text: Y.Text, op: Op): void {
+  if (op.type === "insert") text.insert(op.index, op.text, op.attrs as Record<string, unknown>);
+  else if (op.type === "delete") text.delete(op.index, op.length);
+  else text.format(op.index, op.length, op.attrs as Record<string, unknown>);
+}

@@ -1,0 +1,65 @@
+"""Non-ASCII text: Arabic right to left, Chinese (also through an IME composition) and emoji
+land where they are typed — Yjs counts UTF-16 units, the server UTF-8 bytes."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.web.conftest import Room
+from tests.web.pages import caret_after, paragraph, rejected, text, type_at_end, wait_live, y_text
+
+ARABIC = "تعزيز التعاون الدولي في مجال الإنترنت"
+
+
+def test_arabic_paragraph_is_right_to_left_and_takes_arabic_insertions(room: Room) -> None:
+    added = room.api("CHAIR", "POST", "/paragraphs", {"kind": "operative", "text": ARABIC})
+    pid = added["id"]
+    bra = room.open("EGY")
+    wait_live(bra)
+    editor = text(bra, pid)
+    expect(editor).to_have_text(ARABIC)
+    assert editor.evaluate("el => el.matches(':dir(rtl)')")
+    assert not text(bra, "par-01").evaluate("el => el.matches(':dir(rtl)')")
+    caret_after(bra, pid, "التعاون")
+    bra.keyboard.type(" الرقمي")
+    expect(paragraph(bra, pid).locator(".run.ins")).to_have_text(" الرقمي")
+    assert y_text(bra, pid) == "تعزيز التعاون الرقمي الدولي في مجال الإنترنت"
+    assert (
+        room.paragraph(pid)["compilation"] == "تعزيز التعاون [الرقمي]·EGY الدولي في مجال الإنترنت"
+    )
+    assert room.paragraph(pid)["clean"] == ARABIC
+    assert rejected(bra) == []
+
+
+def test_chinese_and_emoji_typing_and_deleting_land_right(room: Room) -> None:
+    chn = room.open("CHN")
+    wait_live(chn)
+    caret_after(chn, "par-08", "Invites")
+    chn.keyboard.type(" 各国政府😀")
+    expect(paragraph(chn, "par-08").locator(".run.ins")).to_have_text(" 各国政府😀")
+    chn.keyboard.press("Backspace")  # the emoji goes whole (two UTF-16 units)
+    expect(paragraph(chn, "par-08").locator(".run.ins")).to_have_text(" 各国政府")
+    chn.keyboard.type("🌍")
+    expect(paragraph(chn, "par-08").locator(".run.ins")).to_have_text(" 各国政府🌍")
+    clean = room.paragraph("par-08")
+    assert clean["clean"].startswith("Invites governments")
+    assert clean["compilation"].startswith("Invites [各国政府🌍]·CHN governments")
+    assert y_text(chn, "par-08").startswith("Invites 各国政府🌍 governments")
+    assert rejected(chn) == []
+
+
+def test_an_ime_composition_is_applied_once_when_it_ends(room: Room) -> None:
+    chn = room.open("CHN")
+    wait_live(chn)
+    type_at_end(chn, "par-11", " ")
+    cdp = chn.context.new_cdp_session(chn)
+    for step in ("z", "zh", "zhong", "中"):
+        cdp.send(
+            "Input.imeSetComposition",
+            {"text": step, "selectionStart": len(step), "selectionEnd": len(step)},
+        )
+    cdp.send("Input.insertText", {"text": "中文"})
+    expect(paragraph(chn, "par-11").locator(".run.ins")).to_have_text(" 中文")
+    assert y_text(chn, "par-11").endswith("public policy work; 中文")
+    assert "zh" not in room.paragraph("par-11")["compilation"]
+    assert rejected(chn) == []
