@@ -58,6 +58,15 @@ class ProposeAmendment(Command):
 
 
 @dataclass(frozen=True)
+class ReviseAmendment(Command):
+    """The proposer's typing changed what its amendment does (e.g. a deletion became a
+    replacement when it typed the new words next to the struck ones)."""
+
+    amendment: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class ProposeParagraph(Command):
     """Propose a new paragraph after ``after``, or an alternative to ``alternative_to``."""
 

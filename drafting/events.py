@@ -63,6 +63,12 @@ class AmendmentProposed(Event):
 
 
 @dataclass(frozen=True)
+class AmendmentRevised(Event):
+    amendment: str
+    kind: str
+
+
+@dataclass(frozen=True)
 class ParagraphProposed(Event):
     """A proposal of a whole new paragraph, or of an alternative to one (``OP6alt``)."""
 

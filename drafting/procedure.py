@@ -41,6 +41,7 @@ TABLE: dict[type[cmd.Command], Entry] = {
     cmd.MoveParagraph: Entry(PRESIDING, paragraphs.move_paragraph),
     cmd.RelabelParagraph: Entry(PRESIDING, paragraphs.relabel_paragraph),
     cmd.ProposeAmendment: Entry(PROPOSERS, amendments.propose_amendment),
+    cmd.ReviseAmendment: Entry(PROPOSERS, amendments.revise),
     cmd.ProposeParagraph: Entry(PROPOSERS, amendments.propose_paragraph),
     cmd.ProposeParagraphDeletion: Entry(PROPOSERS, amendments.propose_deletion),
     cmd.SupportAmendment: Entry(MEMBERS, amendments.support),

@@ -195,6 +195,9 @@ FOLD: dict[type[ev.Event], Callable[[Draft, Any, Recorded], Draft]] = {
             ),
         ),
     ),
+    ev.AmendmentRevised: lambda d, e, r: _with_amendment(
+        d, e.amendment, kind=AmendmentKind(e.kind)
+    ),
     ev.ParagraphProposed: _paragraph_proposed,
     ev.ParagraphDeletionProposed: lambda d, e, r: replace(
         d,

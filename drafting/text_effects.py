@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from drafting import commands as cmd
 from drafting import events as ev
 from drafting.draft import Draft
+from drafting.rules.amendments import TEXT_KINDS
 from drafting.runs import INS, Delta, Runs, runs_of
-from drafting.settlement import accept_delta, reject_delta
+from drafting.settlement import accept_delta, pending_ids, reject_delta
 from drafting.suggestion import Binding, Site, kind_of
 from drafting.vocabulary import AmendmentKind
 
@@ -58,20 +59,32 @@ def text_effect(
 
 def commands_for_edit(
     draft: Draft,
+    editor: str,
+    changed: Mapping[str, Runs],
     new_ids: Mapping[str, str],
     emptied: Iterable[str],
-    after: Callable[[str], Runs],
 ) -> list[cmd.Command]:
-    """The commands an admitted edit implies: ``new_ids`` maps each new amendment id to its
-    paragraph, ``emptied`` lists ids with no text or mark left, ``after`` reads the new text."""
+    """The commands an admitted edit by ``editor`` implies. ``changed`` holds the new text of
+    each paragraph it changed, ``new_ids`` maps each new amendment id to its paragraph,
+    ``emptied`` lists ids with no text or mark left. A new id proposes an amendment; an emptied
+    one is withdrawn; an own pending amendment whose marks now say another kind is revised."""
     commands: list[cmd.Command] = []
     for amendment, paragraph in new_ids.items():
-        kind = kind_of(after(paragraph), amendment) or AmendmentKind.INSERT
-        commands.append(cmd.ProposeAmendment(amendment, paragraph, kind.value))
+        proposed = kind_of(changed[paragraph], amendment) or AmendmentKind.INSERT
+        commands.append(cmd.ProposeAmendment(amendment, paragraph, proposed.value))
     for amendment in sorted(emptied):
         found = draft.amendments.get(amendment)
         if found is not None and found.pending and amendment not in new_ids:
             commands.append(cmd.WithdrawAmendment(amendment))
+    settled = set(emptied) | set(new_ids)
+    for text in changed.values():
+        for amendment in sorted(pending_ids(text) - settled):
+            found = draft.amendments.get(amendment)
+            now = kind_of(text, amendment)
+            if found is None or now is None or not found.pending or found.proposer != editor:
+                continue
+            if found.kind in TEXT_KINDS and now != found.kind:
+                commands.append(cmd.ReviseAmendment(amendment, now.value))
     return commands
 
 

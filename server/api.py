@@ -115,6 +115,21 @@ async def list_drafts(request: Request) -> JSONResponse:
     )
 
 
+async def list_delegations(request: Request) -> JSONResponse:
+    """The roster: who is in the room, with role and constituency (never their tokens)."""
+    await caller(request)
+    rooms: Rooms = request.app.state.rooms
+    found = await asyncio.to_thread(rooms.storage.list_delegations)
+    return JSONResponse(
+        {
+            "delegations": [
+                {"code": d.code, "name": d.name, "role": d.role, "constituency": d.constituency}
+                for d in found
+            ]
+        }
+    )
+
+
 async def get_draft(request: Request) -> JSONResponse:
     await caller(request)
     rooms: Rooms = request.app.state.rooms
@@ -141,6 +156,7 @@ PREFIX = "/api/drafts/{draft}"
 READS: tuple[tuple[str, str, Callable[[Request], Awaitable[JSONResponse]]], ...] = (
     ("/api/me", "Who the token belongs to", me),
     ("/api/drafts", "Drafts on this server", list_drafts),
+    ("/api/delegations", "The delegations: code, name, role, constituency", list_delegations),
     (PREFIX, "A draft: paragraphs with compilation and clean text, amendments", get_draft),
     (PREFIX + "/events", "The record (?after=N)", events),
 )

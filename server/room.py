@@ -143,8 +143,9 @@ class Room:
 
     def _register(self, conn: Connection, verdict: Admitted) -> tuple[Recorded, ...]:
         """Record the amendments an edit opened (new ids) or emptied (withdrawn)."""
+        changed = {paragraph: after for paragraph, (_, after) in verdict.changed.items()}
         commands = commands_for_edit(
-            self.draft, verdict.new_ids, verdict.emptied, lambda p: verdict.changed[p][1]
+            self.draft, conn.delegation.code, changed, verdict.new_ids, verdict.emptied
         )
         return self._run(commands, conn.delegation) if commands else ()
 

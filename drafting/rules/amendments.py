@@ -70,6 +70,17 @@ def propose_amendment(draft: Draft, c: cmd.ProposeAmendment, ctx: Context) -> tu
     return (text_amendment(draft, c, ctx.actor.code),)
 
 
+def revise(draft: Draft, c: cmd.ReviseAmendment, ctx: Context) -> tuple[ev.Event, ...]:
+    amendment = pending_amendment(draft, c.amendment)
+    if amendment.proposer != ctx.actor.code:
+        raise DraftingError(ErrorCode.FORBIDDEN, f"only {amendment.proposer} may revise it")
+    if amendment.kind not in TEXT_KINDS or c.kind not in TEXT_KINDS:
+        raise DraftingError(ErrorCode.INVALID, "only text amendments change kind as typed")
+    if amendment.kind == c.kind:
+        raise DraftingError(ErrorCode.INVALID, f"amendment {c.amendment} is already {c.kind}")
+    return (ev.AmendmentRevised(c.amendment, c.kind),)
+
+
 def propose_paragraph(draft: Draft, c: cmd.ProposeParagraph, ctx: Context) -> tuple[ev.Event, ...]:
     return (paragraph_proposal(draft, c, ctx.actor.code),)
 

@@ -188,7 +188,11 @@ class Session(RuleBasedStateMachine):
             return  # reverted: the text stays as it was
         after = apply_delta(before, delta)
         commands = commands_for_edit(
-            draft, dict.fromkeys(verdict.new_ids, paragraph), verdict.emptied_ids, lambda p: after
+            draft,
+            actor,
+            {paragraph: after},
+            dict.fromkeys(verdict.new_ids, paragraph),
+            verdict.emptied_ids,
         )
         context = Context(ROSTER[actor], self.room.now, ROSTER)
         state, recorded = draft, []

@@ -108,3 +108,18 @@ async def test_secretariat_moves_and_relabels_paragraphs_for_everyone(connect: A
     await member.wait_for(lambda: member.paragraph("par-20").get("label") == "OP0")
     status, body = await member.api("POST", "/paragraphs/par-01/move", {"after": "par-02"})
     assert (status, body["error"]["code"]) == (403, "forbidden")
+
+
+async def test_the_roster_lists_delegations_by_constituency_without_tokens(
+    demo_server: Demo,
+) -> None:
+    headers = {"Authorization": f"Bearer {demo_server.tokens['WIKI']}"}
+    async with httpx.AsyncClient(base_url=demo_server.server.base_url, headers=headers) as http:
+        roster = (await http.get("/api/delegations")).json()["delegations"]
+    by_code = {d["code"]: d for d in roster}
+    assert len(roster) == 46
+    assert by_code["ISOC"] == {
+        "code": "ISOC", "name": "Internet Society", "role": "member",
+        "constituency": "technical_academic",
+    }  # fmt: skip
+    assert not any(token in str(roster) for token in demo_server.tokens.values())
