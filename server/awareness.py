@@ -27,24 +27,31 @@ class AwarenessStates:
         self, payload: bytes, owner: Hashable, stamp: Mapping[str, Any]
     ) -> tuple[set[int], bytes]:
         """Take in a connection's awareness update: the client ids it may speak for, and the
-        stamped update to relay (empty when nothing changed). Raises `MalformedFrame`."""
+        stamped update to relay (empty when nothing changed). Raises `MalformedFrame` — before
+        changing anything — when any entry is malformed."""
+        entries = [
+            AwarenessEntry(e.client, e.clock, _stamp(e.state, stamp))
+            for e in list(awareness_entries(payload))[:MAX_CLIENTS_PER_UPDATE]
+        ]
         accepted: list[AwarenessEntry] = []
-        for entry in list(awareness_entries(payload))[:MAX_CLIENTS_PER_UPDATE]:
+        for entry in entries:
             if self._owners.setdefault(entry.client, owner) != owner:
                 continue  # another connection's client id: not this one's to change
             known = self._states.get(entry.client)
             if known is not None and entry.clock < known.clock:
                 continue
-            stamped = AwarenessEntry(entry.client, entry.clock, _stamp(entry.state, stamp))
-            self._states[entry.client] = stamped
-            accepted.append(stamped)
+            self._states[entry.client] = entry
+            accepted.append(entry)
         clients = {e.client for e in accepted}
         return clients, awareness_update(accepted) if accepted else b""
 
     def current(self) -> bytes:
-        """Every present client's state as one awareness update (empty bytes when none)."""
-        present = [e for e in self._states.values() if e.state != "null"]
-        return awareness_update(present) if present else b""
+        """Every present client's state as one awareness update (with a count of 0 if none)."""
+        return awareness_update([e for e in self._states.values() if e.state != "null"])
+
+    @property
+    def present(self) -> bool:
+        return any(e.state != "null" for e in self._states.values())
 
     def remove(self, clients: set[int]) -> bytes:
         """Mark clients gone; the update that tells the others (empty bytes when none)."""

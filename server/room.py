@@ -14,6 +14,8 @@ from collections.abc import Hashable
 from datetime import UTC, datetime
 from typing import Any
 
+from pycrdt import merge_updates
+
 from drafting import commands as cmd
 from drafting.context import Context
 from drafting.delegation import Delegation
@@ -75,14 +77,25 @@ class Room:
             snapshot=lambda: (live.doc.get_update(), self.draft.seq),
         )
 
+        # Every transaction's own update (deletions included, unlike a state-vector diff): what
+        # one operation changed is exactly the merge of these.
+        self._changes: list[bytes] = []
+        self._observer = live.doc.observe(lambda event: self._changes.append(event.update))
+
+    def _take_changes(self) -> bytes:
+        """The net update of everything since the last call (empty bytes when nothing)."""
+        changes, self._changes = self._changes, []
+        if len(changes) <= 1:
+            return changes[0] if changes else b""
+        return merge_updates(*changes)
+
     # -- connections --------------------------------------------------------------------------
 
     def join(self, conn: Connection) -> None:
         self.connections.add(conn)
         conn.send(wire.sync_frame(wire.SyncType.STEP1, self.live.doc.get_state()))
-        states = self.awareness.current()
-        if states:
-            conn.send(wire.awareness_frame(states))
+        if self.awareness.present:
+            conn.send(wire.awareness_frame(self.awareness.current()))
 
     def leave(self, conn: Connection) -> None:
         self.connections.discard(conn)
@@ -121,7 +134,7 @@ class Room:
         """Judge, keep or revert, register amendments, then queue for storage and broadcast."""
         if update in (b"", b"\x00\x00"):
             return
-        before = self.live.doc.get_state()
+        self._changes.clear()
         verdict = self.gate.admit(update, conn, conn.editor, self.draft)
         recorded: tuple[Recorded, ...] = ()
         if isinstance(verdict, Admitted):
@@ -134,8 +147,8 @@ class Room:
                 self.gate.settle(conn, keep=True)
         if isinstance(verdict, Refusal):
             self._refused(conn, update, verdict)
-        net = self.live.doc.get_update(before)
-        if self.live.doc.get_state() == before and not recorded:
+        net = self._take_changes()
+        if not net and not recorded:
             return
         origin = f"client:{conn.delegation.code}"
         silent_for = conn if isinstance(verdict, Admitted) and not recorded else None
@@ -173,9 +186,9 @@ class Room:
 
     async def execute(self, command: cmd.Command, actor: Delegation) -> tuple[Recorded, ...]:
         """Run a procedural command; returns once its events and text change are stored."""
-        before = self.live.doc.get_state()
+        self._changes.clear()
         recorded = self._run([command], actor)
-        net = self.live.doc.get_update(before) if self.live.doc.get_state() != before else b""
+        net = self._take_changes()
         done = self.committer.submit(Batch(recorded, SERVER_ORIGIN, net))
         await done
         return recorded
@@ -188,10 +201,10 @@ class Room:
             cmd.ProposeAmendment(a.id, paragraph_id, a.kind.value, a.inserted, a.deleted)
             for a in rewrite.amendments
         ]
-        before = self.live.doc.get_state()
+        self._changes.clear()
         recorded = self._run(commands, actor, text_change=(paragraph_id, rewrite.delta))
         if recorded:
-            net = self.live.doc.get_update(before)
+            net = self._take_changes()
             await self.committer.submit(Batch(recorded, SERVER_ORIGIN, net))
         return rewrite
 
