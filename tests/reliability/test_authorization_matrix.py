@@ -32,7 +32,7 @@ from drafting.draft import Draft
 from drafting.errors import DraftingError
 from drafting.events import from_record
 from drafting.procedure import run
-from drafting.record import Recorded, replay
+from drafting.record import Recorded, apply
 from drafting.rewrite import propose_by_rewriting
 from drafting.runs import Delete, Insert, Op, Retain, del_key, ins_id
 from drafting.suggestion import Editor, Violation, check_edit
@@ -128,6 +128,8 @@ class Court:
         self.demo = demo
         self.roster = roster(storage)
         self.http = httpx.AsyncClient(base_url=demo.server.base_url, timeout=30)
+        self._state: Draft | None = None
+        self._seq = 0
 
     def headers(self, code: str | None) -> dict[str, str]:
         return {} if code is None else {"Authorization": f"Bearer {self.demo.tokens[code]}"}
@@ -146,22 +148,17 @@ class Court:
         assert status == 200, f"set-up {code} {method} {path} {body}: {status} {answer}"
         return answer
 
-    async def history(self) -> list[Recorded]:
-        _, answer = await self.call("CHAIR", "GET", "/events")
-        return [
-            Recorded(
-                e["seq"],
-                datetime.fromisoformat(e["at"]),
-                e["actor"],
-                from_record(e["type"], e["payload"]),
-            )
-            for e in answer["events"]
-        ]
-
     async def draft(self) -> Draft:
-        draft = replay(await self.history())
-        assert draft is not None
-        return draft
+        """The record replayed locally: only the events since the last call are fetched and
+        folded onto the state they follow (a full replay each time made the matrix slow)."""
+        _, answer = await self.call("CHAIR", "GET", f"/events?after={self._seq}")
+        for e in answer["events"]:
+            event = from_record(e["type"], e["payload"])
+            recorded = Recorded(e["seq"], datetime.fromisoformat(e["at"]), e["actor"], event)
+            self._state = apply(self._state, recorded)
+            self._seq = recorded.seq
+        assert self._state is not None
+        return self._state
 
     async def clean_text(self, paragraph: str) -> str:
         _, view = await self.call("CHAIR", "GET", "")
