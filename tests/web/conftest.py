@@ -7,13 +7,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
+from drafting import commands as cmd
 from drafting import demo
+from server.drafts import create_draft
+from server.storage import Storage
 from tests.live.server_process import ServerProcess, seed_demo
 
 if TYPE_CHECKING:
@@ -87,11 +91,18 @@ class Room:
         page.goto(f"{self.base_url}{path}{joiner}token={self.tokens[code]}")
         return page
 
-    def api(self, code: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    def api(
+        self,
+        code: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        draft: str | None = None,
+    ) -> Any:
         """Call the HTTP API as ``code`` (for set-up and for checking what the server holds)."""
         response = httpx.request(
             method,
-            f"{self.base_url}/api/drafts/{self.draft_id}{path}",
+            f"{self.base_url}/api/drafts/{draft or self.draft_id}{path}",
             json=body,
             headers={"Authorization": f"Bearer {self.tokens[code]}"},
             timeout=10,
@@ -99,9 +110,20 @@ class Room:
         response.raise_for_status()
         return response.json()
 
-    def paragraph(self, paragraph_id: str) -> dict[str, Any]:
-        view = self.api("CHAIR", "GET", "")
+    def paragraph(self, paragraph_id: str, draft: str | None = None) -> dict[str, Any]:
+        view = self.api("CHAIR", "GET", "", draft=draft)
         return next(p for p in view["paragraphs"] if p["id"] == paragraph_id)
+
+    def close_pages(self) -> None:
+        for context in self.contexts:
+            context.close()
+        self.contexts.clear()
+
+
+def _check_no_token_in_log(server: ServerProcess, tokens: dict[str, str]) -> None:
+    log = server.log_path.read_text(encoding="utf-8", errors="replace")
+    leaked = [code for code, token in tokens.items() if token in log]
+    assert not leaked, f"the server log shows the tokens of {leaked}"
 
 
 @pytest.fixture
@@ -116,9 +138,55 @@ def room(tmp_path: Path, browser: Browser) -> Iterator[Room]:
         for context in opened.contexts:
             context.close()
         server.stop()
-    log = server.log_path.read_text(encoding="utf-8", errors="replace")
-    leaked = [code for code, token in tokens.items() if token in log]
-    assert not leaked, f"the server log shows the tokens of {leaked}"
+    _check_no_token_in_log(server, tokens)
+
+
+TINY_DRAFT = "tiny-crp1"
+TINY_PARAGRAPHS = ("tiny-1", "tiny-2")
+
+
+def seed_tiny_draft(database_url: str) -> None:
+    """A second, two-paragraph draft (to bring a whole draft to "all agreed" quickly)."""
+    storage = Storage.open(database_url)
+    try:
+        secretariat = next(d for d in demo.ROSTER if d.code == "SECRETARIAT")
+        commands: tuple[cmd.Command, ...] = (
+            cmd.CreateDraft(TINY_DRAFT, "Follow-up of the session", "TINY/1"),
+            cmd.AddParagraph(TINY_PARAGRAPHS[0], "operative", "Welcomes the report;"),
+            cmd.AddParagraph(TINY_PARAGRAPHS[1], "operative", "Decides to meet again."),
+        )
+        create_draft(storage, commands, secretariat, datetime.now(UTC))
+    finally:
+        storage.close()
+
+
+@pytest.fixture(scope="module")
+def shared_server(
+    tmp_path_factory: pytest.TempPathFactory, browser: Browser
+) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
+    """One server for a whole test module (the demo draft and the tiny draft): its tests work on
+    different paragraphs, so they can share it and the run stays short."""
+    folder = tmp_path_factory.mktemp("shared")
+    database_url = f"sqlite:///{folder / 'web.sqlite3'}"
+    tokens = seed_demo(database_url)
+    seed_tiny_draft(database_url)
+    server = ServerProcess(database_url, folder / "server.log").start()
+    try:
+        yield server, tokens
+    finally:
+        server.stop()
+    _check_no_token_in_log(server, tokens)
+
+
+@pytest.fixture
+def shared(shared_server: tuple[ServerProcess, dict[str, str]], browser: Browser) -> Iterator[Room]:
+    """The module's shared server, with fresh browsers for this test (closed after it)."""
+    server, tokens = shared_server
+    opened = Room(server, tokens, browser)
+    try:
+        yield opened
+    finally:
+        opened.close_pages()
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from tests.web.pages import caret_after, paragraph, rejected, text, type_at_end,
 ARABIC = "تعزيز التعاون الدولي في مجال الإنترنت"
 
 
-def test_arabic_paragraph_is_right_to_left_and_takes_arabic_insertions(room: Room) -> None:
-    added = room.api("CHAIR", "POST", "/paragraphs", {"kind": "operative", "text": ARABIC})
+def test_arabic_paragraph_is_right_to_left_and_takes_arabic_insertions(shared: Room) -> None:
+    added = shared.api("CHAIR", "POST", "/paragraphs", {"kind": "operative", "text": ARABIC})
     pid = added["id"]
-    bra = room.open("EGY")
+    bra = shared.open("EGY")
     wait_live(bra)
     editor = text(bra, pid)
     expect(editor).to_have_text(ARABIC)
@@ -25,14 +25,14 @@ def test_arabic_paragraph_is_right_to_left_and_takes_arabic_insertions(room: Roo
     expect(paragraph(bra, pid).locator(".run.ins")).to_have_text(" الرقمي")
     assert y_text(bra, pid) == "تعزيز التعاون الرقمي الدولي في مجال الإنترنت"
     assert (
-        room.paragraph(pid)["compilation"] == "تعزيز التعاون [الرقمي]·EGY الدولي في مجال الإنترنت"
+        shared.paragraph(pid)["compilation"] == "تعزيز التعاون [الرقمي]·EGY الدولي في مجال الإنترنت"
     )
-    assert room.paragraph(pid)["clean"] == ARABIC
+    assert shared.paragraph(pid)["clean"] == ARABIC
     assert rejected(bra) == []
 
 
-def test_chinese_and_emoji_typing_and_deleting_land_right(room: Room) -> None:
-    chn = room.open("CHN")
+def test_chinese_and_emoji_typing_and_deleting_land_right(shared: Room) -> None:
+    chn = shared.open("CHN")
     wait_live(chn)
     caret_after(chn, "par-08", "Invites")
     chn.keyboard.type(" 各国政府😀")
@@ -41,15 +41,15 @@ def test_chinese_and_emoji_typing_and_deleting_land_right(room: Room) -> None:
     expect(paragraph(chn, "par-08").locator(".run.ins")).to_have_text(" 各国政府")
     chn.keyboard.type("🌍")
     expect(paragraph(chn, "par-08").locator(".run.ins")).to_have_text(" 各国政府🌍")
-    clean = room.paragraph("par-08")
+    clean = shared.paragraph("par-08")
     assert clean["clean"].startswith("Invites governments")
     assert clean["compilation"].startswith("Invites [各国政府🌍]·CHN governments")
     assert y_text(chn, "par-08").startswith("Invites 各国政府🌍 governments")
     assert rejected(chn) == []
 
 
-def test_an_ime_composition_is_applied_once_when_it_ends(room: Room) -> None:
-    chn = room.open("CHN")
+def test_an_ime_composition_is_applied_once_when_it_ends(shared: Room) -> None:
+    chn = shared.open("CHN")
     wait_live(chn)
     type_at_end(chn, "par-11", " ")
     cdp = chn.context.new_cdp_session(chn)
@@ -61,5 +61,5 @@ def test_an_ime_composition_is_applied_once_when_it_ends(room: Room) -> None:
     cdp.send("Input.insertText", {"text": "中文"})
     expect(paragraph(chn, "par-11").locator(".run.ins")).to_have_text(" 中文")
     assert y_text(chn, "par-11").endswith("public policy work; 中文")
-    assert "zh" not in room.paragraph("par-11")["compilation"]
+    assert "zh" not in shared.paragraph("par-11")["compilation"]
     assert rejected(chn) == []

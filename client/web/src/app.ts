@@ -7,6 +7,8 @@ import { type Card, ParagraphCard } from "./card";
 import { type Live, type Notice, amendments, connect, contributions, hue, meta, paragraphs, speakers } from "./live";
 import type { Mode, Typist } from "./plan";
 import type { TagInfo } from "./render";
+import * as Y from "yjs";
+import { type Roster, loadRoster } from "./roster";
 import { chooseDraft, signIn, signInScreen, signOut } from "./session";
 import { button, countdown, h, patch, tickCountdowns, toast } from "./ui";
 
@@ -28,6 +30,10 @@ export class App {
   readonly rejected: Notice[] = [];
   mode: Mode;
   showClean = false;
+  /** The delegations (code → name, constituency), for grouping supporters and objectors. */
+  roster: Roster = new Map();
+  /** performance.now() when the synced draft was first on screen and editable. */
+  readyAt: number | null = null;
   private scheduled = false;
   private typingTimer = 0;
   private list = h("div", { class: "paragraphs" });
@@ -48,6 +54,10 @@ export class App {
     root.replaceChildren(this.header, h("div", { class: "layout" }, main, this.side));
     live.provider.on("status", ({ status }: { status: string }) => this.setStatus(status));
     live.provider.on("sync", () => this.refresh());
+    void loadRoster().then((roster) => {
+      this.roster = roster;
+      this.refresh();
+    });
     live.onNotice((notice) => {
       if (notice.type === "rejected") {
         this.rejected.push(notice);
@@ -55,6 +65,20 @@ export class App {
       }
     });
     this.doc.on("update", () => this.refresh());
+    // One of my amendments settled (accepted, rejected, withdrawn): undo must not reach its text.
+    this.doc.getMap("amendments").observeDeep((events, transaction) => {
+      if (transaction.local) return;
+      const touched = new Set<string>();
+      for (const event of events) {
+        const record = event.path.length ? this.doc.getMap("amendments").get(String(event.path[0])) : null;
+        const keys = event.path.length ? [String(event.path[0])] : [...(event as Y.YMapEvent<unknown>).keysChanged];
+        for (const key of keys) {
+          const m = (record ?? this.doc.getMap("amendments").get(key)) as Y.Map<unknown> | undefined;
+          if (m instanceof Y.Map && m.get("proposer") === this.me.code && (m.get("status") ?? "pending") !== "pending") touched.add(String(m.get("paragraph")));
+        }
+      }
+      for (const pid of touched) this.cards.get(pid)?.editor.forgetHistory();
+    });
     live.provider.awareness.on("change", () => this.refresh());
     live.provider.awareness.setLocalState({ focus: null, typing: false, cursor: null });
     document.addEventListener("selectionchange", () => {
@@ -203,6 +227,7 @@ export class App {
     for (const [id, card] of this.cards) {
       if (!wanted.includes(id)) {
         card.root.remove();
+        card.editor.destroy();
         this.cards.delete(id);
       }
     }
@@ -210,6 +235,7 @@ export class App {
       let card = this.cards.get(p.id);
       if (!card || card.text !== p.text) {
         card?.root.remove();
+        card?.editor.destroy();
         card = new ParagraphCard(this, p);
         this.cards.set(p.id, card);
       }
@@ -218,6 +244,10 @@ export class App {
     });
     document.body.classList.toggle("show-clean", this.showClean);
     this.renderSide();
+    if (this.readyAt === null && this.live.provider.synced && ps.length) {
+      this.readyAt = performance.now();
+      document.body.dataset["ready"] = "true"; // the editor accepts input from here on
+    }
   }
 
   private renderHeader(): void {
@@ -355,10 +385,27 @@ export class App {
             h("span", { class: "chip", style: `--h:${hue(c.delegation)}` }, c.delegation),
             about ? ` on ${about}` : "",
             h("p", { dir: "auto" }, c.text),
-            button("Turn into proposal", () => this.act("POST", `/contributions/${c.id}/take-up`, { after }, "Proposed as a new paragraph."), {
-              "data-k": `take-${c.id}`,
-              "aria-label": `Turn ${c.delegation}'s contribution into a proposal`,
-            }),
+            h(
+              "span",
+              { class: "row" },
+              button("Turn into proposal", () => this.act("POST", `/contributions/${c.id}/take-up`, { after }, "Proposed as a new paragraph."), {
+                "data-k": `take-${c.id}`,
+                "aria-label": `Turn ${c.delegation}'s contribution into a proposal`,
+              }),
+              about && c.paragraph
+                ? button(
+                    `Amend ${about}`,
+                    () =>
+                      this.act(
+                        "POST",
+                        `/contributions/${c.id}/take-up`,
+                        { kind: "insert", paragraph: c.paragraph, inserted: ` ${c.text.replace(/\s*[\r\n]+\s*/g, " ").trim()}` },
+                        `Proposed as ${c.delegation}'s insertion in ${about}.`,
+                      ),
+                    { "data-k": `amend-${c.id}`, "aria-label": `Propose ${c.delegation}'s contribution as an insertion at the end of ${about}` },
+                  )
+                : null,
+            ),
           ),
         );
       }

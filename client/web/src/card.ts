@@ -9,6 +9,7 @@ import { ParagraphEditor } from "./editor";
 import { type Amendment, type Paragraph, amendments, hue, objections, reservations } from "./live";
 import { type Run, delsOf, insOf } from "./plan";
 import { amendmentText, cleanText, positionAt } from "./render";
+import { groupByConstituency } from "./roster";
 import { ask, button, countdown, h, patch, toast } from "./ui";
 
 export type Card = ParagraphCard;
@@ -88,7 +89,7 @@ export class ParagraphCard {
     const objs = [...objections(app.doc).values()].filter((o) => o.status === "outstanding" && (o.target === `paragraph:${p.id}` || pending.some((a) => o.target === `amendment:${a.id}`)));
     const res = [...reservations(app.doc).values()].filter((r) => r.target === `paragraph:${p.id}`);
     const texts = pending.map((a) => amendmentText(runs, a.id));
-    patch(this.details, JSON.stringify([pending, objs, res, texts, this.blockers]), () => this.detailParts(p, pending, runs));
+    patch(this.details, JSON.stringify([pending, objs, res, texts, this.blockers, app.roster.size]), () => this.detailParts(p, pending, runs));
     patch(this.actions, JSON.stringify([p.status, p.ad_ref_pending, objs.filter((o) => o.target === `paragraph:${p.id}`).map((o) => o.delegation), app.me.role]), () => this.actionParts(p));
     this.drawCursors(p, others);
   }
@@ -116,7 +117,8 @@ export class ParagraphCard {
     if (this.blockers) out.push(this.blockerBox(this.blockers.target, this.blockers.items, runs));
     const objs = [...objections(app.doc).values()].filter((o) => o.status === "outstanding" && o.target === `paragraph:${p.id}`);
     if (objs.length) {
-      out.push(h("p", { class: "objections" }, h("b", {}, `Objected by (${objs.length}): `), ...objs.flatMap((o, i) => [i ? "; " : "", h("span", { class: "chip small", style: `--h:${hue(o.delegation)}` }, o.delegation), o.reason ? ` ${quote(o.reason)}` : ""])));
+      const reasons = new Map(objs.map((o) => [o.delegation, o.reason]));
+      out.push(h("p", { class: "objections" }, this.who("objections", `${p.label} objected to by`, [...reasons.keys()], (code) => (reasons.get(code) ? ` ${quote(reasons.get(code) ?? "")}` : ""))));
     }
     const res = [...reservations(app.doc).values()].filter((r) => r.target === `paragraph:${p.id}`);
     if (res.length) out.push(h("p", { class: "reservations" }, h("b", {}, "Reservations: "), res.map((r) => `${r.delegation}: ${quote(r.text)}`).join("; ")));
@@ -137,10 +139,7 @@ export class ParagraphCard {
     else if (deleted) what = `delete ${quote(deleted)}`;
     const li = h("li", { class: "amendment", "data-amendment": a.id, style: `--h:${hue(a.proposer)}` });
     li.append(h("span", { class: "chip", style: `--h:${hue(a.proposer)}` }, a.proposer), " ", h("span", { class: "what", dir: "auto" }, what));
-    const counts = h("span", { class: "counts" });
-    counts.append(` · supported by ${a.supporters.length}${a.supporters.length ? ` (${a.supporters.join(", ")})` : ""}`);
-    counts.append(` · objections ${a.objections.length}${a.objections.length ? ` (${a.objections.join(", ")})` : ""}`);
-    li.append(counts);
+    li.append(h("span", { class: "counts" }, this.who("support", "Supported by", a.supporters), this.who("objections", "Objected to by", a.objections)));
     const row = h("span", { class: "row inline" });
     const target = `amendment:${a.id}`;
     const label = `${a.proposer}'s amendment`;
@@ -158,6 +157,27 @@ export class ParagraphCard {
     }
     li.append(row);
     return li;
+  }
+
+  /** "Supported by 3 — Member States: BRA, ZAF · Civil society: APC": a count and the codes
+   * grouped by constituency (readable aloud: the groups are a list). */
+  private who(kind: string, words: string, codes: string[], after?: (code: string) => string): HTMLElement {
+    const box = h("span", { class: `who-list ${kind}`, "data-count": String(codes.length) });
+    if (!codes.length) {
+      box.append(kind === "support" ? "No supporters yet" : "No objection");
+      return box;
+    }
+    box.append(h("b", {}, `${words} ${codes.length}`), " — ");
+    groupByConstituency(codes, this.app.roster).forEach(([label, list], i) => {
+      if (i) box.append(h("span", { class: "sep", "aria-hidden": "true" }, " · "));
+      const group = h("span", { class: "group" }, label ? `${label}: ` : "");
+      list.forEach((code, j) => {
+        if (j) group.append(", ");
+        group.append(h("span", { class: "code", style: `--h:${hue(code)}`, title: this.app.roster.get(code)?.name ?? code }, code), after?.(code) ?? "");
+      });
+      box.append(group);
+    });
+    return box;
   }
 
   private objectButtons(target: string, label: string, key: string): HTMLElement[] {
@@ -311,7 +331,7 @@ export class ParagraphCard {
       const rect = range.getClientRects()[0] ?? (node instanceof Element ? node.getBoundingClientRect() : null);
       if (!rect) continue;
       this.cursors.append(
-        h("span", { class: "cursor", style: `--h:${hue(o.code)};left:${rect.left - box.left}px;top:${rect.top - box.top}px;height:${rect.height}px` }, h("span", { class: "who" }, o.code)),
+        h("span", { class: "cursor", "data-who": o.code, style: `--h:${hue(o.code)};left:${rect.left - box.left}px;top:${rect.top - box.top}px;height:${rect.height}px` }, h("span", { class: "who" }, o.code)),
       );
     }
   }

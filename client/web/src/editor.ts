@@ -5,7 +5,7 @@
 // DOM untouched and is applied as one insertion at `compositionend`.
 
 import * as Y from "yjs";
-import { type Intent, type Op, type Run, type Typist, plan } from "./plan";
+import { type Intent, type Op, type Run, type Typist, delsOf, insOf, plan } from "./plan";
 import { type TagInfo, indexAt, positionAt, renderRuns } from "./render";
 
 export const LOCAL = Symbol("local-edit");
@@ -26,6 +26,9 @@ export class ParagraphEditor {
   private composing: { start: number; end: number } | null = null;
   private anchor: Y.RelativePosition | null = null;
   private pendingCaret: number | null = null;
+  /** Undo/redo of this user's own edits only (origin LOCAL); cleared whenever someone else's
+   * change could make an undo step an edit the server would revert (see `guardUndo`). */
+  readonly undo: Y.UndoManager;
 
   constructor(
     readonly paragraphId: string,
@@ -48,9 +51,20 @@ export class ParagraphEditor {
     });
     this.el.addEventListener("keydown", (e) => this.keyDown(e));
     this.el.addEventListener("dragstart", (e) => e.preventDefault());
+    this.undo = new Y.UndoManager(text, { trackedOrigins: new Set([LOCAL]), captureTimeout: 600 });
     text.observe((event) => {
+      const origin = event.transaction.origin;
+      if (origin !== LOCAL && origin !== this.undo && formatsOrMarks(event.delta)) {
+        // Someone else (the server accepting, rejecting, withdrawing; the Chair) changed the marks
+        // in this paragraph: an old undo step could now touch text that is no longer ours.
+        this.undo.clear();
+      }
       if (this.composing) return; // re-rendered at compositionend
-      const local = event.transaction.origin === LOCAL;
+      if (origin === this.undo) {
+        this.render(caretAfter(event.delta));
+        return;
+      }
+      const local = origin === LOCAL;
       this.render(local ? this.pendingCaret : undefined);
       this.pendingCaret = null;
     });
@@ -117,6 +131,13 @@ export class ParagraphEditor {
   // -- input ---------------------------------------------------------------------------------
 
   private keyDown(e: KeyboardEvent): void {
+    const mod = e.ctrlKey || e.metaKey;
+    const key = e.key.toLowerCase();
+    if (mod && !e.altKey && (key === "z" || key === "y")) {
+      e.preventDefault();
+      this.history(key === "y" || e.shiftKey ? "redo" : "undo");
+      return;
+    }
     if (e.key === "Enter" && !e.isComposing) {
       e.preventDefault();
       this.host.notify("A paragraph is one block of text: use “Propose new paragraph” to add one.");
@@ -175,7 +196,7 @@ export class ParagraphEditor {
         return;
       case "historyUndo":
       case "historyRedo":
-        this.host.notify("Undo is not available: withdraw or edit your bracket instead.");
+        this.history(type === "historyUndo" ? "undo" : "redo");
         return;
       default:
         if (type.startsWith("format")) this.host.notify("Formatting is not part of the negotiated text.");
@@ -222,11 +243,45 @@ export class ParagraphEditor {
       return;
     }
     this.pendingCaret = result.caret;
+    const before = ownIds(this.text, typist);
     (this.text.doc as Y.Doc).transact(() => {
       for (const op of result.ops) applyOp(this.text, op);
     }, LOCAL);
+    // An amendment of mine emptied by this edit is withdrawn by the server: no undo step may
+    // bring its text back under the closed id.
+    if (vanished(before, ownIds(this.text, typist))) this.undo.clear();
     this.pendingCaret = null;
     this.host.caret(this.paragraphId, result.caret, true);
+  }
+
+  /** Undo or redo one step of this user's own typing in this paragraph. */
+  history(which: "undo" | "redo"): void {
+    const who = this.host.typist(this.paragraphId);
+    if ("readonly" in who) {
+      this.host.notify(who.readonly);
+      return;
+    }
+    const stack = which === "undo" ? this.undo.undoStack : this.undo.redoStack;
+    if (!stack.length) {
+      this.host.notify(which === "undo" ? "Nothing of yours to undo in this paragraph." : "Nothing to redo.");
+      return;
+    }
+    const before = ownIds(this.text, who);
+    if (which === "undo") this.undo.undo();
+    else this.undo.redo();
+    // A step that empties one of my amendments makes the server withdraw it: the other stack
+    // would bring back text under a closed id, which the server reverts — so it is dropped.
+    if (vanished(before, ownIds(this.text, who))) this.undo.clear(which === "redo", which === "undo");
+    this.host.caret(this.paragraphId, this.selection()?.[1] ?? null, true);
+  }
+
+  /** Forget the undo history (an amendment of mine here was settled). */
+  forgetHistory(): void {
+    this.undo.clear();
+  }
+
+  destroy(): void {
+    this.undo.destroy();
   }
 
   // -- IME composition -------------------------------------------------------------------------
@@ -251,6 +306,40 @@ export class ParagraphEditor {
     const length = this.text.length;
     this.apply({ start: Math.min(at.start, length), end: Math.min(at.end, length), text, backward: true }, who);
   }
+}
+
+/** The ids of this typist's own pending amendments that have text or marks in `text`. */
+function ownIds(text: Y.Text, typist: Typist): Set<string> {
+  const out = new Set<string>();
+  for (const run of text.toDelta() as Run[]) {
+    const ins = insOf(run.attributes);
+    if (ins && typist.owner(ins) === "mine") out.add(ins);
+    for (const id of delsOf(run.attributes)) if (typist.owner(id) === "mine") out.add(id);
+  }
+  return out;
+}
+
+const vanished = (before: Set<string>, after: Set<string>): boolean => [...before].some((id) => !after.has(id));
+
+/** Does a remote change to the text touch formatting (an amendment's marks)? */
+function formatsOrMarks(delta: { retain?: number; insert?: unknown; attributes?: Record<string, unknown> }[]): boolean {
+  return delta.some((d) => d.retain !== undefined && d.attributes !== undefined && Object.keys(d.attributes).length > 0);
+}
+
+/** Where the caret goes after an undo/redo step: after the last insertion, or at the last deletion. */
+function caretAfter(delta: { retain?: number; insert?: unknown; delete?: number }[]): number {
+  let index = 0;
+  let caret = 0;
+  for (const d of delta) {
+    if (d.retain !== undefined) {
+      index += d.retain;
+      caret = index;
+    } else if (typeof d.insert === "string") {
+      index += d.insert.length;
+      caret = index;
+    } else if (d.delete !== undefined) caret = index;
+  }
+  return caret;
 }
 
 export function applyOp(text: Y.Text, op: Op): void {
