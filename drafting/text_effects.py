@@ -16,7 +16,18 @@ from drafting import commands as cmd
 from drafting import events as ev
 from drafting.draft import Draft
 from drafting.rules.amendments import TEXT_KINDS
-from drafting.runs import INS, Delta, Runs, runs_of
+from drafting.runs import (
+    INS,
+    Delta,
+    Insert,
+    Op,
+    Retain,
+    Runs,
+    characters,
+    del_key,
+    ins_id,
+    runs_of,
+)
 from drafting.settlement import accept_delta, pending_ids, reject_delta
 from drafting.suggestion import Binding, Site, kind_of
 from drafting.vocabulary import AmendmentKind
@@ -46,6 +57,8 @@ def text_effect(
         return NewText(event.paragraph, runs_of(event.text))
     if isinstance(event, ev.ParagraphProposed):
         return NewText(event.paragraph, runs_of((event.text, {INS: event.amendment})))
+    if isinstance(event, ev.AmendmentProposed) and event.contribution is not None:
+        return _placed(event, runs(event.paragraph))
     if isinstance(event, ev.AmendmentAccepted | ev.AmendmentRejected | ev.AmendmentWithdrawn):
         amendment = draft.amendments.get(event.amendment)
         if amendment is None:
@@ -55,6 +68,31 @@ def text_effect(
         delta = settle(current, amendment.id)
         return TextEdit(amendment.paragraph, delta) if delta else None
     return None
+
+
+def _placed(event: ev.AmendmentProposed, current: Runs) -> TextEdit | None:
+    """A contribution taken up as a text amendment, put into the text as brackets: the words it
+    deletes marked where they first stand in the base text, its words inserted after them (or
+    at the end of the paragraph)."""
+    base = "".join(ch if ins_id(attrs) is None else "\0" for ch, attrs in characters(current))
+    at = base.find(event.deleted) if event.deleted else -1
+    ops: list[Op] = []
+    if at >= 0:  # (words no longer there: only the insertion is proposed)
+        ops += [Retain(at), Retain(len(event.deleted), {del_key(event.amendment): True})]
+        position = at + len(event.deleted)
+    else:
+        ops.append(Retain(len(base)))
+        position = len(base)
+    if event.inserted:
+        appended = at < 0 and position and base[position - 1] != " "
+        glue = " " if appended else ""
+        ops.append(Insert(glue + event.inserted, {INS: event.amendment}))
+    if at < 0 and not event.inserted:
+        return None
+    return TextEdit(
+        event.paragraph,
+        tuple(op for op in ops if not isinstance(op, Retain) or op.count or op.attrs),
+    )
 
 
 def commands_for_edit(

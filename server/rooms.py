@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pycrdt import Doc
 
 from drafting import commands as cmd
+from drafting import events as ev
 from drafting.delegation import Delegation
 from drafting.errors import DraftingError
 from drafting.record import Recorded
@@ -98,6 +99,9 @@ class Rooms:
         """Run a procedural command in its draft's room; returns once it is stored."""
         room = await self.get(draft_id)
         recorded = await room.execute(command, actor)
+        if any(isinstance(r.event, ev.DraftAdopted) for r in recorded):
+            # The drafts table lists state for overviews; the record remains the authority.
+            await asyncio.to_thread(self.storage.set_state, draft_id, room.draft.state.value)
         self.watch(room)
         return recorded
 

@@ -62,3 +62,30 @@ def test_a_proposed_paragraph_arrives_as_its_proposers_insertion() -> None:
     assert text_effect(room.state, event, lambda p: ()) == NewText(
         "p2", runs_of(("New.", {"ins": "a1"}))
     )
+
+
+def test_a_contribution_taken_up_as_a_replacement_is_bracketed_in_the_text() -> None:
+    room = room_with_paragraphs(BASE)
+    room.do("OBS", cmd.SubmitContribution("c1", "Say strengthened.", "p1"))
+    room.do(
+        "SEC",
+        cmd.TakeUpContribution("c1", "a1", "p1", "replace", inserted="strengthened",
+                               deleted="enhanced"),
+    )  # fmt: skip
+    (event,) = [r.event for r in room.history if isinstance(r.event, ev.AmendmentProposed)]
+    text = runs_of(BASE)
+    effect = text_effect(room.state, event, lambda p: text)
+    assert isinstance(effect, TextEdit)
+    assert apply_delta(text, effect.delta) == runs_of(
+        "We recommend ",
+        ("enhanced", {"del:a1": True}),
+        ("strengthened", {"ins": "a1"}),
+        " cooperation.",
+    )
+
+
+def test_a_typed_amendment_brings_no_text_of_its_own() -> None:
+    room = room_with_paragraphs(BASE)
+    room.do("BRA", cmd.ProposeAmendment("BRA-1", "p1", "insert", inserted="x"))
+    event = room.history[-1].event
+    assert text_effect(room.state, event, lambda p: runs_of(BASE)) is None

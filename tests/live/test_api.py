@@ -11,6 +11,10 @@ from client.live import LiveClient
 from tests.live.conftest import Demo
 
 
+def bearer(client: LiveClient) -> dict[str, str]:
+    return {"Authorization": f"Bearer {client.token}"}
+
+
 async def test_openapi_schema_lists_every_procedure_route(demo_server: Demo) -> None:
     async with httpx.AsyncClient(base_url=demo_server.server.base_url) as http:
         schema = (await http.get("/openapi.json")).json()
@@ -93,6 +97,9 @@ async def test_speakers_contributions_ad_referendum_and_adoption(connect: Any) -
         ] == 200
     assert (await chair.api("POST", "/adopt"))[0] == 200
     await member.wait_for(lambda: member.live.meta.get("state") == "adopted")
+    async with httpx.AsyncClient(base_url=chair.base_url, headers=bearer(chair)) as http:
+        listed = (await http.get("/api/drafts")).json()["drafts"]
+    assert [d["state"] for d in listed] == ["adopted"]
 
 
 async def test_secretariat_moves_and_relabels_paragraphs_for_everyone(connect: Any) -> None:
