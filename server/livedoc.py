@@ -40,6 +40,12 @@ class LiveDoc:
         self.records = {name: self.doc.get(name, type=Map) for name in RECORD_MAPS}
         self.meta = self.doc.get("meta", type=Map)
         self.speakers = self.doc.get("speakers", type=Map)
+        # Paragraph id → its map, rebuilt in one pass after any change to the array's items.
+        self._maps: dict[str, Map[Any]] = {}
+        self._shape = self.paragraphs.observe(lambda _: self._maps.clear())
+        # What the server last wrote to each mirrored map (only the server writes them), so
+        # mirroring compares Python values instead of reading the document every time.
+        self._written: dict[str, dict[str, Any]] = {}
 
     @property
     def roots(self) -> list[BaseType]:
@@ -51,10 +57,11 @@ class LiveDoc:
         return [str(m.get("id")) for m in self.paragraphs]
 
     def paragraph_map(self, paragraph_id: str) -> Map[Any] | None:
-        for item in self.paragraphs:
-            if isinstance(item, Map) and item.get("id") == paragraph_id:
-                return item
-        return None
+        if not self._maps:
+            self._maps = {
+                str(item.get("id")): item for item in self.paragraphs if isinstance(item, Map)
+            }
+        return self._maps.get(paragraph_id)
 
     def text(self, paragraph_id: str) -> Text | None:
         found = self.paragraph_map(paragraph_id)
@@ -68,6 +75,16 @@ class LiveDoc:
     def all_runs(self) -> dict[str, Runs]:
         return {pid: self.runs(pid) for pid in self.paragraph_ids()}
 
+    def _update(self, key: str, target: Map[Any], fields: Mapping[str, Any]) -> None:
+        """Write the fields that differ from what this map holds (known, or read once)."""
+        known = self._written.get(key)
+        if known is None:
+            known = {k: target[k] for k in fields if k in target}
+        for name, value in fields.items():
+            if name not in known or known[name] != value:
+                target[name] = value
+        self._written[key] = dict(fields)
+
     # -- writing text ----------------------------------------------------------------------
 
     def apply_delta(self, paragraph_id: str, delta: Delta) -> None:
@@ -79,23 +96,29 @@ class LiveDoc:
 
     # -- mirroring the record --------------------------------------------------------------
 
-    def record(self, draft: Draft, recorded: Iterable[Recorded]) -> None:
+    def record(self, draft: Draft, recorded: Iterable[Recorded]) -> set[str] | None:
         """Make the document show ``draft`` after ``recorded``: text effects, then the mirror.
+        Returns the paragraphs whose text changed (None: the paragraphs themselves changed).
 
         Call inside one transaction, with the runs of the paragraphs before the events."""
         fresh: dict[str, Runs] = {}
+        touched: set[str] = set()
         for item in recorded:
             effect = text_effect(draft, item.event, self.runs)
             if isinstance(effect, NewText):
                 fresh[effect.paragraph] = effect.runs
             elif isinstance(effect, TextEdit):
                 self.apply_delta(effect.paragraph, effect.delta)
-        self.mirror(draft, fresh)
+                touched.add(effect.paragraph)
+        reshaped = self.mirror(draft, fresh)
+        return None if reshaped else touched
 
-    def mirror(self, draft: Draft, fresh: Mapping[str, Runs] | None = None) -> None:
-        """Write the procedural state of ``draft`` where it differs from the document."""
+    def mirror(self, draft: Draft, fresh: Mapping[str, Runs] | None = None) -> bool:
+        """Write the procedural state of ``draft`` where it differs from the document; True
+        when paragraphs were added, removed or moved."""
         fresh = fresh or {}
-        _update(
+        self._update(
+            "meta",
             self.meta,
             {
                 "id": draft.id,
@@ -105,10 +128,11 @@ class LiveDoc:
                 "seq": draft.seq,
             },
         )
-        self._mirror_paragraphs(draft, fresh)
+        reshaped = self._mirror_paragraphs(draft, fresh)
         self._mirror_records(draft)
         floor = draft.floor
-        _update(
+        self._update(
+            "speakers",
             self.speakers,
             {
                 "queue": list(draft.queue),
@@ -117,28 +141,42 @@ class LiveDoc:
                 "floor_ends": iso(floor.ends) if floor else None,
             },
         )
+        return reshaped
 
-    def _mirror_paragraphs(self, draft: Draft, fresh: Mapping[str, Runs]) -> None:
+    def _mirror_paragraphs(self, draft: Draft, fresh: Mapping[str, Runs]) -> bool:
         wanted = list(draft.order)
-        kept = {pid: self.runs(pid) for pid in self.paragraph_ids()}
-        # Drop what is gone, then (re)insert whatever is not at its place.
-        for index in reversed(range(len(self.paragraphs))):
-            if self.paragraph_ids()[index] not in wanted:
+        current = self.paragraph_ids()
+        reshaped = current != wanted
+        if reshaped:
+            self._reshape(wanted, current, fresh)
+        for pid in wanted:
+            found = self.paragraph_map(pid)
+            assert found is not None
+            self._update(f"paragraph/{pid}", found, paragraph_fields(draft.paragraphs[pid]))
+        return reshaped
+
+    def _reshape(self, wanted: list[str], current: list[str], fresh: Mapping[str, Runs]) -> None:
+        """Drop what is gone, then (re)insert whatever is not at its place (rare: the order
+        changes only when paragraphs are added, removed or moved)."""
+        kept = {pid: self.runs(pid) for pid in current}
+        self._maps.clear()  # (the array's observer only fires when the transaction ends)
+        for index in reversed(range(len(current))):
+            if current[index] not in wanted:
                 del self.paragraphs[index]
+                self._written.pop(f"paragraph/{current[index]}", None)
+        current = [pid for pid in current if pid in wanted]
         for index, pid in enumerate(wanted):
-            current = self.paragraph_ids()
             if index < len(current) and current[index] == pid:
                 continue
             if pid in current:
                 del self.paragraphs[current.index(pid)]
+                current.remove(pid)
             item: Map[Any] = Map({"id": pid, "text": Text()})
             self.paragraphs.insert(index, item)
-            text = item["text"]
-            write_runs(text, kept.get(pid) or fresh.get(pid) or ())
-        for pid in wanted:
-            found = self.paragraph_map(pid)
-            assert found is not None
-            _update(found, paragraph_fields(draft.paragraphs[pid]))
+            current.insert(index, pid)
+            self._written.pop(f"paragraph/{pid}", None)
+            write_runs(item["text"], kept.get(pid) or fresh.get(pid) or ())
+        self._maps.clear()
 
     def _mirror_records(self, draft: Draft) -> None:
         outstanding: dict[str, list[str]] = {}
@@ -187,11 +225,15 @@ class LiveDoc:
         for name, wanted in rows.items():
             root = self.records[name]
             for key, fields in wanted.items():
+                cache = f"{name}/{key}"
+                if self._written.get(cache) == fields:
+                    continue
                 existing = root.get(key)
                 if not isinstance(existing, Map):
                     root[key] = Map(fields)
+                    self._written[cache] = dict(fields)
                 else:
-                    _update(existing, fields)
+                    self._update(cache, existing, fields)
 
 
 def amendment_fields(amendment: Amendment, objections: list[Any]) -> dict[str, Any]:
@@ -219,12 +261,6 @@ def paragraph_fields(paragraph: Paragraph) -> dict[str, Any]:
         "silence_deadline": iso(paragraph.silence_deadline),
         "ad_ref_pending": sorted(paragraph.ad_ref_pending),
     }
-
-
-def _update(target: Map[Any], fields: Mapping[str, Any]) -> None:
-    for key, value in fields.items():
-        if key not in target or target[key] != value:
-            target[key] = value
 
 
 def runs_of_text(text: Text) -> Runs:

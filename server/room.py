@@ -227,8 +227,10 @@ class Room:
         with self.live.doc.transaction(origin=SERVER_ORIGIN):
             if text_change is not None:
                 self.live.apply_delta(*text_change)
-            self.live.record(draft, recorded)
-        self.gate.refresh()
+            touched = self.live.record(draft, recorded)
+        if touched is not None and text_change is not None:
+            touched.add(text_change[0])
+        self.gate.refresh(touched)
         return tuple(recorded)
 
     # -- output ---------------------------------------------------------------------------------

@@ -43,6 +43,13 @@ export async function api<T = Record<string, unknown>>(method: string, path: str
   } catch {
     throw new ApiError("offline", "The server cannot be reached.", 0);
   }
+  return answerOf<T>(response);
+}
+
+/** The JSON answer of a response, or an `ApiError` with the server's code; `null` (a request
+ * that never reached the server) is the "offline" error. */
+export async function answerOf<T = Record<string, unknown>>(response: Response | null): Promise<T> {
+  if (!response) throw new ApiError("offline", "The server cannot be reached.", 0);
   const text = await response.text();
   let parsed: unknown = {};
   try {

@@ -4,13 +4,17 @@
 
 import { ApiError, type Me, api, humanMessage, wordsFor } from "./api";
 import { type Card, ParagraphCard } from "./card";
-import { type Live, type Notice, amendments, connect, contributions, hue, meta, paragraphs, speakers } from "./live";
+import { type Amendment, type Live, type Paragraph, type Notice, amendments, connect, contributions, hue, meta, paragraphs, speakers } from "./live";
 import type { Mode, Typist } from "./plan";
 import type { TagInfo } from "./render";
 import * as Y from "yjs";
 import { type Roster, loadRoster } from "./roster";
+import { noteSelection } from "./editor";
 import { chooseDraft, signIn, signInScreen, signOut } from "./session";
 import { button, countdown, h, patch, tickCountdowns, toast } from "./ui";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any shared type of the document
+type AnyType = Y.AbstractType<any>;
 
 export interface Presence {
   client: number;
@@ -34,7 +38,20 @@ export class App {
   roster: Roster = new Map();
   /** performance.now() when the synced draft was first on screen and editable. */
   readyAt: number | null = null;
-  private scheduled = false;
+  // What the next frame re-renders: the cards an update touched (by paragraph id), or everything
+  // (`all`: paragraphs added, removed or moved, the draft's state, a view toggle), the header and
+  // the side panels. Updates mark, one animation frame renders (bursts coalesce).
+  private all = true;
+  private dirty = new Set<string>();
+  private headerDirty = true;
+  private sideDirty = true;
+  private frame = 0;
+  private fallback = 0;
+  /** Who else is where, as last rendered (awareness client → paragraphs they show up in). */
+  private seen = new Map<number, { key: string; paragraphs: string[] }>();
+  /** The amendment records, read once per transaction (tags are looked up per run). */
+  private amendmentCache: Map<string, Amendment> | null = null;
+  private paragraphCache: Map<string, Paragraph> | null = null;
   private typingTimer = 0;
   private list = h("div", { class: "paragraphs" });
   private header = h("header", { class: "top" });
@@ -53,10 +70,25 @@ export class App {
     const main = h("main", { class: "draft", "aria-label": "Draft" }, this.list);
     root.replaceChildren(this.header, h("div", { class: "layout" }, main, this.side));
     live.provider.on("status", ({ status }: { status: string }) => this.setStatus(status));
-    live.provider.on("sync", () => this.refresh());
-    void loadRoster().then((roster) => {
-      this.roster = roster;
-      this.refresh();
+    // The roster only groups supporters and objectors: fetched once the draft is on screen, so it
+    // does not compete with the sync (or after 2 s, whatever happens to the connection).
+    let rosterAsked = false;
+    const askRoster = (): void => {
+      if (rosterAsked) return;
+      rosterAsked = true;
+      void loadRoster().then((roster) => {
+        this.roster = roster;
+        this.refresh();
+      });
+    };
+    const rosterTimer = window.setTimeout(askRoster, 2000);
+    live.provider.on("sync", (synced: boolean) => {
+      if (!synced) return;
+      if (this.readyAt === null) performance.mark("rt:synced");
+      this.all = true;
+      this.flush(); // the first paint straight from the synced document
+      clearTimeout(rosterTimer);
+      askRoster();
     });
     live.onNotice((notice) => {
       if (notice.type === "rejected") {
@@ -64,25 +96,16 @@ export class App {
         toast(`Your edit was undone: ${wordsFor(notice.code ?? "", notice.reason ?? "refused")}`, "error");
       }
     });
-    this.doc.on("update", () => this.refresh());
-    // One of my amendments settled (accepted, rejected, withdrawn): undo must not reach its text.
-    this.doc.getMap("amendments").observeDeep((events, transaction) => {
-      if (transaction.local) return;
-      const touched = new Set<string>();
-      for (const event of events) {
-        const record = event.path.length ? this.doc.getMap("amendments").get(String(event.path[0])) : null;
-        const keys = event.path.length ? [String(event.path[0])] : [...(event as Y.YMapEvent<unknown>).keysChanged];
-        for (const key of keys) {
-          const m = (record ?? this.doc.getMap("amendments").get(key)) as Y.Map<unknown> | undefined;
-          if (m instanceof Y.Map && m.get("proposer") === this.me.code && (m.get("status") ?? "pending") !== "pending") touched.add(String(m.get("paragraph")));
-        }
-      }
-      for (const pid of touched) this.cards.get(pid)?.editor.forgetHistory();
-    });
-    live.provider.awareness.on("change", () => this.refresh());
+    this.observe();
+    live.provider.awareness.on("change", (changes: { added: number[]; updated: number[]; removed: number[] }) => this.presenceChanged(changes));
     live.provider.awareness.setLocalState({ focus: null, typing: false, cursor: null });
+    // Only the editor holding the selection tracks it (no per-paragraph selection reads).
     document.addEventListener("selectionchange", () => {
-      for (const card of this.cards.values()) card.editor.trackSelection();
+      const node = document.getSelection()?.anchorNode ?? null;
+      const at = (node instanceof Element ? node : node?.parentElement)?.closest<HTMLElement>("section[data-paragraph]");
+      const card = at ? this.cards.get(at.dataset["paragraph"] ?? "") : undefined;
+      noteSelection(card?.editor ?? null);
+      card?.editor.trackSelection();
     });
     window.addEventListener("online", () => this.setStatus(live.provider.wsconnected ? "connected" : "connecting"));
     window.addEventListener("offline", () => this.setStatus("disconnected"));
@@ -108,18 +131,17 @@ export class App {
     if (this.me.role === "observer")
       return { readonly: "Observers can read the text but not change it; send a written contribution instead." };
     if (meta(this.doc).state === "adopted") return { readonly: "The draft is adopted: the text is final." };
-    const p = paragraphs(this.doc).find((x) => x.id === paragraphId);
+    const p = this.paragraphRecords().get(paragraphId);
     if (!p) return { readonly: "This paragraph is gone." };
     if (p.status === "agreed") return { readonly: `${p.label} is agreed and locked. Only the Chair can reopen it.` };
     if (p.status === "under_silence")
       return { readonly: `${p.label} is under a silence procedure: object to break silence, or explain your position.` };
     if (p.status === "agreed_ad_ref") return { readonly: `${p.label} is agreed ad referendum: its text is locked.` };
-    const all = amendments(this.doc);
     return {
       code: this.me.code,
       mode: this.mode,
       owner: (id) => {
-        const a = all.get(id) ?? amendments(this.doc).get(id);
+        const a = this.amendmentRecords().get(id);
         if (!a) return this.myIds.has(id) ? "mine" : "other";
         if (a.proposer !== this.me.code) return "other";
         return a.status === "pending" ? "mine" : "closed";
@@ -133,8 +155,20 @@ export class App {
     };
   }
 
+  /** The amendment records (read at most once per transaction). */
+  amendmentRecords(): Map<string, Amendment> {
+    this.amendmentCache ??= amendments(this.doc);
+    return this.amendmentCache;
+  }
+
+  /** The paragraphs by id (read at most once per transaction: every editor asks for its rules). */
+  paragraphRecords(): Map<string, Paragraph> {
+    this.paragraphCache ??= new Map(paragraphs(this.doc).map((p) => [p.id, p]));
+    return this.paragraphCache;
+  }
+
   tagOf(id: string): TagInfo {
-    const a = amendments(this.doc).get(id);
+    const a = this.amendmentRecords().get(id);
     if (a) return { proposer: a.proposer, supporters: a.supporters };
     if (this.myIds.has(id)) return { proposer: this.me.code, supporters: [] };
     return { proposer: "…", supporters: [] };
@@ -167,18 +201,8 @@ export class App {
     const mine = this.doc.clientID;
     this.live.provider.awareness.getStates().forEach((state, client) => {
       if (client === mine) return;
-      const d = state["delegation"] as { code?: string; name?: string; role?: string } | undefined;
-      if (!d?.code) return;
-      const cursor = state["cursor"] as Presence["cursor"];
-      out.push({
-        client,
-        code: d.code,
-        name: d.name ?? d.code,
-        role: d.role ?? "",
-        focus: typeof state["focus"] === "string" ? state["focus"] : null,
-        typing: state["typing"] === true,
-        cursor: cursor && typeof cursor.paragraph === "string" && typeof cursor.index === "number" ? cursor : null,
-      });
+      const found = presenceOf(client, state);
+      if (found) out.push(found);
     });
     return out;
   }
@@ -200,13 +224,155 @@ export class App {
 
   // -- rendering --------------------------------------------------------------------------------
 
-  refresh(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    queueMicrotask(() => {
-      this.scheduled = false;
-      this.render();
+  /** Re-render the cards of these paragraphs in the next frame; without ids, everything. */
+  refresh(paragraphIds?: Iterable<string>): void {
+    if (paragraphIds) for (const id of paragraphIds) this.dirty.add(id);
+    else this.all = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => this.flush());
+    // A hidden tab gets no animation frames: render anyway, a little later.
+    this.fallback = window.setTimeout(() => this.flush(), 200);
+  }
+
+  /** Map every change of the document to what it touches on screen. */
+  private observe(): void {
+    const doc = this.doc;
+    doc.on("beforeObserverCalls", () => {
+      this.amendmentCache = null;
+      this.paragraphCache = null;
     });
+    const paras = doc.getArray("paragraphs");
+    const records = doc.getMap("amendments");
+    const paragraphOfTarget = (target: string): string | null => {
+      if (target.startsWith("paragraph:")) return target.slice(10);
+      if (target.startsWith("amendment:")) {
+        const a = records.get(target.slice(10));
+        return a instanceof Y.Map ? String(a.get("paragraph") ?? "") : null;
+      }
+      return null;
+    };
+    /** The top-level record (an entry of `root`) a nested event happened in. */
+    const recordOf = (event: Y.YEvent<AnyType>, root: AnyType): AnyType | null => {
+      let t: AnyType | null = event.target;
+      while (t && t.parent !== root) t = t.parent;
+      return t;
+    };
+    /** For a map of records: the records an event batch touched (null: one was removed). */
+    const touchedRecords = (events: Y.YEvent<AnyType>[], root: Y.Map<unknown>): (Y.Map<unknown> | null)[] => {
+      const out: (Y.Map<unknown> | null)[] = [];
+      for (const event of events) {
+        if (event.target === root) {
+          for (const key of (event as Y.YMapEvent<unknown>).keysChanged) {
+            const m = root.get(key);
+            out.push(m instanceof Y.Map ? (m as Y.Map<unknown>) : null);
+          }
+        } else {
+          const m = recordOf(event, root);
+          out.push(m instanceof Y.Map ? (m as Y.Map<unknown>) : null);
+        }
+      }
+      return out;
+    };
+
+    paras.observeDeep((events) => {
+      for (const event of events) {
+        if (event.target === paras) {
+          this.all = true; // paragraphs added, removed or moved
+          continue;
+        }
+        const m = recordOf(event, paras);
+        if (!(m instanceof Y.Map)) {
+          this.all = true;
+          continue;
+        }
+        this.dirty.add(String(m.get("id") ?? ""));
+        if (event.target === m) {
+          // status, label, proposal…: the header (adopt when all agreed) and the side panels
+          // (labels) may show it too
+          this.headerDirty = true;
+          this.sideDirty = true;
+        }
+      }
+      this.schedule();
+    });
+
+    records.observeDeep((events, transaction) => {
+      const settled = new Set<string>();
+      for (const m of touchedRecords(events, records)) {
+        if (!m) {
+          this.all = true; // a record went away: where it was shown is unknown
+          continue;
+        }
+        const pid = String(m.get("paragraph") ?? "");
+        this.dirty.add(pid);
+        // One of my amendments settled (accepted, rejected, withdrawn): undo must not reach its text.
+        if (!transaction.local && m.get("proposer") === this.me.code && (m.get("status") ?? "pending") !== "pending") settled.add(pid);
+      }
+      for (const pid of settled) this.cards.get(pid)?.editor.forgetHistory();
+      // a paragraph proposed by one of these amendments names it in its head
+      const proposals = new Map<unknown, string>();
+      for (const item of paras.toArray()) if (item instanceof Y.Map && item.get("proposal")) proposals.set(item.get("proposal"), String(item.get("id") ?? ""));
+      if (proposals.size) {
+        for (const event of events) {
+          const keys = event.target === records ? [...(event as Y.YMapEvent<unknown>).keysChanged] : [String(event.path[0] ?? "")];
+          for (const key of keys) {
+            const pid = proposals.get(key);
+            if (pid) this.dirty.add(pid);
+          }
+        }
+      }
+      this.schedule();
+    });
+
+    for (const name of ["objections", "reservations"]) {
+      const root = doc.getMap(name);
+      root.observeDeep((events) => {
+        for (const m of touchedRecords(events, root)) {
+          const pid = m ? paragraphOfTarget(String(m.get("target") ?? "")) : null;
+          if (pid) this.dirty.add(pid);
+          else this.all = true;
+        }
+        this.schedule();
+      });
+    }
+    for (const name of ["contributions", "speakers"]) {
+      doc.getMap(name).observeDeep(() => {
+        this.sideDirty = true;
+        this.schedule();
+      });
+    }
+    doc.getMap("meta").observeDeep(() => {
+      this.all = true; // title, symbol, adoption: the header, and every editor's writability
+      for (const card of this.cards.values()) card.editor.setWritable();
+      this.schedule();
+    });
+  }
+
+  /** Presence changed: only the cards where those delegations were or are now (their chips and
+   * cursors) and, when someone moved or started typing, the room panel. */
+  private presenceChanged({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }): void {
+    const states = this.live.provider.awareness.getStates();
+    for (const client of [...added, ...updated, ...removed]) {
+      if (client === this.doc.clientID) continue;
+      const before = this.seen.get(client);
+      const now = presenceOf(client, states.get(client));
+      for (const pid of before?.paragraphs ?? []) this.dirty.add(pid);
+      if (now) {
+        const where = [now.focus, now.cursor?.paragraph].filter((x): x is string => !!x);
+        for (const pid of where) this.dirty.add(pid);
+        const key = JSON.stringify([now.code, now.focus, now.typing]);
+        if (before?.key !== key) this.sideDirty = true;
+        this.seen.set(client, { key, paragraphs: where });
+      } else {
+        if (before) this.sideDirty = true;
+        this.seen.delete(client);
+      }
+    }
+    this.schedule();
   }
 
   private setStatus(status: string): void {
@@ -220,18 +386,33 @@ export class App {
     this.status.textContent = words[shown] ?? shown;
   }
 
-  private render(): void {
-    this.renderHeader();
-    const ps = paragraphs(this.doc);
-    const wanted = ps.map((p) => p.id);
-    for (const [id, card] of this.cards) {
-      if (!wanted.includes(id)) {
-        card.root.remove();
-        card.editor.destroy();
-        this.cards.delete(id);
+  /** Render what changed since the last frame: DOM writes first (header, touched cards, side
+   * panels), then one read pass measuring the cursors that moved, then their writes. */
+  private flush(): void {
+    cancelAnimationFrame(this.frame);
+    clearTimeout(this.fallback);
+    this.frame = 0;
+    const all = this.all;
+    const touched = this.dirty;
+    this.all = false;
+    this.dirty = new Set();
+    const ps = [...this.paragraphRecords().values()];
+    const others = this.presence();
+    if (all || this.headerDirty) this.renderHeader(ps);
+    this.headerDirty = false;
+    if (all) {
+      const wanted = new Set(ps.map((p) => p.id));
+      for (const [id, card] of this.cards) {
+        if (!wanted.has(id)) {
+          card.root.remove();
+          card.editor.destroy();
+          this.cards.delete(id);
+        }
       }
     }
+    const moved: Card[] = [];
     ps.forEach((p, i) => {
+      if (!all && !touched.has(p.id)) return;
       let card = this.cards.get(p.id);
       if (!card || card.text !== p.text) {
         card?.root.remove();
@@ -240,19 +421,23 @@ export class App {
         this.cards.set(p.id, card);
       }
       if (this.list.children[i] !== card.root) this.list.insertBefore(card.root, this.list.children[i] ?? null);
-      card.update(p);
+      if (card.update(p, others)) moved.push(card);
     });
-    document.body.classList.toggle("show-clean", this.showClean);
-    this.renderSide();
+    if (all) document.body.classList.toggle("show-clean", this.showClean);
+    if (all || this.sideDirty) this.renderSide(ps, others);
+    this.sideDirty = false;
+    // reads (one layout for all of them), then writes
+    const cursors = moved.map((card) => card.measureCursors());
+    moved.forEach((card, i) => card.placeCursors(cursors[i] ?? []));
     if (this.readyAt === null && this.live.provider.synced && ps.length) {
       this.readyAt = performance.now();
+      performance.mark("rt:ready");
       document.body.dataset["ready"] = "true"; // the editor accepts input from here on
     }
   }
 
-  private renderHeader(): void {
+  private renderHeader(ps: ReturnType<typeof paragraphs>): void {
     const m = meta(this.doc);
-    const ps = paragraphs(this.doc);
     const allAgreed = ps.length > 0 && ps.every((p) => p.status === "agreed");
     const key = JSON.stringify([m, this.showClean, this.mode, allAgreed]);
     patch(this.header, key, () => {
@@ -305,11 +490,10 @@ export class App {
     });
   }
 
-  private renderSide(): void {
+  private renderSide(ps: ReturnType<typeof paragraphs>, others: Presence[]): void {
     const s = speakers(this.doc);
-    const others = this.presence();
     const inbox = [...contributions(this.doc).values()];
-    const key = JSON.stringify([s, others.map((o) => [o.code, o.focus, o.typing]), inbox, paragraphs(this.doc).map((p) => p.label)]);
+    const key = JSON.stringify([s, others.map((o) => [o.code, o.focus, o.typing]), inbox, ps.map((p) => p.label)]);
     patch(this.side, key, () => [this.speakersPanel(), this.presencePanel(others), this.contributionsPanel()]);
   }
 
@@ -440,6 +624,21 @@ export class App {
   }
 }
 
+function presenceOf(client: number, state: Record<string, unknown> | undefined): Presence | null {
+  const d = state?.["delegation"] as { code?: string; name?: string; role?: string } | undefined;
+  if (!state || !d?.code) return null;
+  const cursor = state["cursor"] as Presence["cursor"];
+  return {
+    client,
+    code: d.code,
+    name: d.name ?? d.code,
+    role: d.role ?? "",
+    focus: typeof state["focus"] === "string" ? state["focus"] : null,
+    typing: state["typing"] === true,
+    cursor: cursor && typeof cursor.paragraph === "string" && typeof cursor.index === "number" ? cursor : null,
+  };
+}
+
 export async function start(root: HTMLElement): Promise<void> {
   let me: Me | null;
   try {
@@ -452,11 +651,13 @@ export async function start(root: HTMLElement): Promise<void> {
     signInScreen(root, "Open the sign-in link you were given (it looks like …/?token=…).");
     return;
   }
+  performance.mark("rt:signed-in");
   const draftId = await chooseDraft();
   if (!draftId) {
     signInScreen(root, "There is no draft on this server yet.");
     return;
   }
+  performance.mark("rt:connect");
   const app = new App(root, me, draftId, connect(draftId));
   (window as unknown as { rollingText: App }).rollingText = app;
 }

@@ -3,7 +3,7 @@
 
 import * as Y from "yjs";
 import { ApiError, type Blocker } from "./api";
-import type { App } from "./app";
+import type { App, Presence } from "./app";
 import { redline, wordDiff } from "./diff";
 import { ParagraphEditor } from "./editor";
 import { type Amendment, type Paragraph, amendments, hue, objections, reservations } from "./live";
@@ -30,6 +30,14 @@ const KIND: Record<string, string> = {
   delete_paragraph: "delete the paragraph",
 };
 
+interface CursorSpot {
+  client: string;
+  code: string;
+  left: number;
+  top: number;
+  height: number;
+}
+
 const quote = (s: string): string => `“${s.length > 80 ? s.slice(0, 77) + "…" : s}”`;
 
 export class ParagraphCard {
@@ -44,6 +52,10 @@ export class ParagraphCard {
   private blockers: { target: string; items: Blocker[] } | null = null;
   private tagKey = "";
   private writableKey = "";
+  private cleanShown: string | null = null;
+  private className = "";
+  private cursorKey = "";
+  private shownCursors: Presence[] = [];
 
   constructor(
     private app: App,
@@ -59,9 +71,11 @@ export class ParagraphCard {
     this.root.addEventListener("pointerdown", () => app.focus(p.id));
   }
 
-  update(p: Paragraph): void {
+  /** Bring the card up to date (DOM writes only). True when the others' cursors must be drawn
+   * again: the caller measures them for every card first (`measureCursors`), then places them. */
+  update(p: Paragraph, present: Presence[]): boolean {
     const app = this.app;
-    const all = amendments(app.doc);
+    const all = app.amendmentRecords();
     const runs = p.text.toDelta() as Run[];
     const ids = new Set<string>();
     for (const run of runs) {
@@ -80,18 +94,27 @@ export class ParagraphCard {
       this.editor.setWritable();
     }
     const current = this.root.classList.contains("current");
-    this.root.className = `paragraph status-${p.status} kind-${p.kind}${current ? " current" : ""}`;
+    const className = `paragraph status-${p.status} kind-${p.kind}${current ? " current" : ""}`;
+    if (className !== this.className || this.root.className !== className) this.root.className = this.className = className;
     if (p.status === "agreed") this.blockers = null;
-    this.clean.textContent = cleanText(runs);
-    const others = app.presence().filter((o) => o.focus === p.id);
+    const clean = cleanText(runs);
+    if (clean !== this.cleanShown) this.clean.textContent = this.cleanShown = clean;
+    const others = present.filter((o) => o.focus === p.id);
     patch(this.head, JSON.stringify([p.label, p.status, p.silence_deadline, p.ad_ref_pending, others.map((o) => [o.code, o.typing]), p.proposal]), () => this.headParts(p, others));
     const pending = [...all.values()].filter((a) => a.paragraph === p.id && a.status === "pending");
     const objs = [...objections(app.doc).values()].filter((o) => o.status === "outstanding" && (o.target === `paragraph:${p.id}` || pending.some((a) => o.target === `amendment:${a.id}`)));
     const res = [...reservations(app.doc).values()].filter((r) => r.target === `paragraph:${p.id}`);
     const texts = pending.map((a) => amendmentText(runs, a.id));
-    patch(this.details, JSON.stringify([pending, objs, res, texts, this.blockers, app.roster.size]), () => this.detailParts(p, pending, runs));
+    // the roster only groups the codes of supporters and objectors
+    const grouped = pending.length > 0 || objs.length > 0;
+    patch(this.details, JSON.stringify([pending, objs, res, texts, this.blockers, grouped ? app.roster.size : 0]), () => this.detailParts(p, pending, runs));
     patch(this.actions, JSON.stringify([p.status, p.ad_ref_pending, objs.filter((o) => o.target === `paragraph:${p.id}`).map((o) => o.delegation), app.me.role]), () => this.actionParts(p));
-    this.drawCursors(p, others);
+    const shown = present.filter((o) => o.cursor && o.cursor.paragraph === p.id);
+    const cursorKey = JSON.stringify([shown.map((o) => [o.code, o.cursor?.index]), p.text.length, this.tagKey, app.showClean]);
+    if (cursorKey === this.cursorKey) return false;
+    this.cursorKey = cursorKey;
+    this.shownCursors = shown;
+    return true;
   }
 
   private headParts(p: Paragraph, others: ReturnType<App["presence"]>): (Node | string)[] {
@@ -256,7 +279,7 @@ export class ParagraphCard {
     } catch (error) {
       if (error instanceof ApiError) this.blockers = { target, items: error.blockers };
     }
-    this.app.refresh();
+    this.app.refresh([this.editor.paragraphId]);
   }
 
   private blockerBox(target: string, items: Blocker[], runs: Run[]): HTMLElement {
@@ -276,7 +299,7 @@ export class ParagraphCard {
         ul.append(h("li", { "data-blocker-amendment": b.amendment }, "pending amendment by ", h("span", { class: "chip", style: `--h:${hue(a?.proposer ?? "")}` }, a?.proposer ?? "?"), ` ${what}`));
       }
     }
-    box.append(ul, button("Dismiss", () => { this.blockers = null; this.app.refresh(); }, { "data-k": "dismiss" }));
+    box.append(ul, button("Dismiss", () => { this.blockers = null; this.app.refresh([this.editor.paragraphId]); }, { "data-k": "dismiss" }));
     return box;
   }
 
@@ -315,24 +338,39 @@ export class ParagraphCard {
 
   // -- others' cursors ---------------------------------------------------------------------------
 
-  private drawCursors(p: Paragraph, others: ReturnType<App["presence"]>): void {
-    const shown = others.filter((o) => o.cursor && o.cursor.paragraph === p.id);
-    const key = JSON.stringify([shown.map((o) => [o.code, o.cursor?.index]), p.text.length]);
-    if (this.cursors.dataset["key"] === key) return;
-    this.cursors.dataset["key"] = key;
-    this.cursors.replaceChildren();
-    if (!shown.length) return;
+  /** Where the others' carets are, relative to the text box (DOM reads only). */
+  measureCursors(): CursorSpot[] {
+    if (!this.shownCursors.length) return [];
     const box = this.cursors.getBoundingClientRect();
-    for (const o of shown) {
-      const { node, offset } = positionAt(this.editor.el, Math.min(o.cursor?.index ?? 0, p.text.length));
+    const length = this.text.length;
+    const out: CursorSpot[] = [];
+    for (const o of this.shownCursors) {
+      const { node, offset } = positionAt(this.editor.el, Math.min(o.cursor?.index ?? 0, length));
       const range = document.createRange();
       range.setStart(node, offset);
       range.collapse(true);
       const rect = range.getClientRects()[0] ?? (node instanceof Element ? node.getBoundingClientRect() : null);
-      if (!rect) continue;
-      this.cursors.append(
-        h("span", { class: "cursor", "data-who": o.code, style: `--h:${hue(o.code)};left:${rect.left - box.left}px;top:${rect.top - box.top}px;height:${rect.height}px` }, h("span", { class: "who" }, o.code)),
-      );
+      if (rect) out.push({ client: String(o.client), code: o.code, left: rect.left - box.left, top: rect.top - box.top, height: rect.height });
     }
+    return out;
+  }
+
+  /** Draw the others' carets where `measureCursors` found them (DOM writes only). */
+  placeCursors(found: CursorSpot[]): void {
+    const have = new Map<string, HTMLElement>();
+    for (const el of this.cursors.children) if (el instanceof HTMLElement) have.set(el.dataset["client"] ?? "", el);
+    const kept = new Set<string>();
+    for (const c of found) {
+      kept.add(c.client);
+      const style = `--h:${hue(c.code)};left:${c.left}px;top:${c.top}px;height:${c.height}px`;
+      const el = have.get(c.client);
+      if (el && el.dataset["who"] === c.code) {
+        if (el.getAttribute("style") !== style) el.setAttribute("style", style);
+      } else {
+        el?.remove();
+        this.cursors.append(h("span", { class: "cursor", "data-who": c.code, "data-client": c.client, style }, h("span", { class: "who" }, c.code)));
+      }
+    }
+    for (const [client, el] of have) if (!kept.has(client)) el.remove();
   }
 }

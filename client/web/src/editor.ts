@@ -1,8 +1,9 @@
 // One paragraph's editor: a contenteditable element whose DOM text is exactly the paragraph's
 // Y.Text. Every input is intercepted (`beforeinput`) and turned by `plan` into the Y.Text
 // operations suggestion mode allows for this user — or refused locally with a short message.
-// The DOM is then re-rendered from the Y.Text and the caret restored. IME composition runs in the
-// DOM untouched and is applied as one insertion at `compositionend`.
+// The DOM is then brought up to date from the Y.Text — patched in place: only the runs that
+// changed are touched — and the caret restored. IME composition runs in the DOM untouched and is
+// applied as one insertion at `compositionend`.
 
 import * as Y from "yjs";
 import { type Intent, type Op, type Run, type Typist, delsOf, insOf, plan } from "./plan";
@@ -20,6 +21,15 @@ export interface EditorHost {
 }
 
 const SURROGATE_LOW = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff;
+
+/** The editor the document's selection was last seen in (kept by the host's `selectionchange`
+ * listener), so a re-render asks the selection API only where the caret may be — reading the
+ * selection after DOM writes forces a layout. */
+let selectionOwner: ParagraphEditor | null = null;
+
+export function noteSelection(editor: ParagraphEditor | null): void {
+  selectionOwner = editor;
+}
 
 export class ParagraphEditor {
   readonly el: HTMLElement;
@@ -64,8 +74,12 @@ export class ParagraphEditor {
         this.render(caretAfter(event.delta));
         return;
       }
-      const local = origin === LOCAL;
-      this.render(local ? this.pendingCaret : undefined);
+      if (origin === LOCAL) {
+        // My own edit: the DOM is patched right after the transaction (a microtask: still before
+        // any other input or message is handled), so the update leaves for the server first.
+        const caret = this.pendingCaret;
+        queueMicrotask(() => this.render(caret));
+      } else this.render();
       this.pendingCaret = null;
     });
     this.setWritable();
@@ -90,11 +104,13 @@ export class ParagraphEditor {
     else if (focused && this.anchor) {
       restore = Y.createAbsolutePositionFromRelativePosition(this.anchor, this.text.doc as Y.Doc)?.index ?? null;
     }
-    this.el.replaceChildren(renderRuns(this.text.toDelta() as Run[], (id) => this.host.tagOf(id)));
+    patchChildren(this.el, renderRuns(this.text.toDelta() as Run[], (id) => this.host.tagOf(id)));
     if ((focused || typeof caret === "number") && restore !== null) this.setCaret(restore);
   }
 
   private hasSelection(): boolean {
+    const active = document.activeElement;
+    if (selectionOwner !== this && active !== this.el && !(active && this.el.contains(active))) return false;
     const sel = document.getSelection();
     return !!sel && sel.rangeCount > 0 && this.el.contains(sel.anchorNode);
   }
@@ -120,11 +136,8 @@ export class ParagraphEditor {
     const { node, offset } = positionAt(this.el, Math.max(0, Math.min(index, length)));
     const sel = document.getSelection();
     if (!sel) return;
-    const range = document.createRange();
-    range.setStart(node, offset);
-    range.collapse(true);
-    sel.removeAllRanges();
-    sel.addRange(range);
+    const there = sel.rangeCount === 1 && sel.isCollapsed && sel.anchorNode === node && sel.anchorOffset === offset;
+    if (!there) sel.collapse(node, offset);
     this.anchor = Y.createRelativePositionFromTypeIndex(this.text, index);
   }
 
@@ -306,6 +319,49 @@ export class ParagraphEditor {
     const length = this.text.length;
     this.apply({ start: Math.min(at.start, length), end: Math.min(at.end, length), text, backward: true }, who);
   }
+}
+
+/** Make `el`'s children equal to `fresh`'s, touching only what differs: equal runs at both ends
+ * are kept, a run whose text alone changed gets that text edited in place (typing changes one
+ * text node), anything else is replaced. */
+export function patchChildren(el: HTMLElement, fresh: DocumentFragment): void {
+  const old = [...el.childNodes];
+  const next = [...fresh.childNodes];
+  let start = 0;
+  while (start < old.length && start < next.length && old[start]!.isEqualNode(next[start]!)) start++;
+  let endOld = old.length;
+  let endNew = next.length;
+  while (endOld > start && endNew > start && old[endOld - 1]!.isEqualNode(next[endNew - 1]!)) {
+    endOld--;
+    endNew--;
+  }
+  const before = old[endOld] ?? null;
+  const paired = Math.min(endOld - start, endNew - start);
+  for (let i = 0; i < paired; i++) {
+    const was = old[start + i]!;
+    const now = next[start + i]!;
+    if (!patchText(was, now)) el.replaceChild(now, was);
+  }
+  for (let i = start + paired; i < endOld; i++) old[i]!.remove();
+  for (let i = start + paired; i < endNew; i++) el.insertBefore(next[i]!, before);
+}
+
+/** Edit `was` into `now` when they differ only in their text (one text node each). */
+function patchText(was: Node, now: Node): boolean {
+  if (!(was instanceof HTMLElement) || !(now instanceof HTMLElement)) return false;
+  if (!was.cloneNode(false).isEqualNode(now.cloneNode(false))) return false;
+  const a = was.firstChild;
+  const b = now.firstChild;
+  if (!(a instanceof Text) || !(b instanceof Text) || was.childNodes.length !== 1 || now.childNodes.length !== 1) return false;
+  const x = a.data;
+  const y = b.data;
+  let head = 0;
+  const most = Math.min(x.length, y.length);
+  while (head < most && x.charCodeAt(head) === y.charCodeAt(head)) head++;
+  let tail = 0;
+  while (tail < most - head && x.charCodeAt(x.length - 1 - tail) === y.charCodeAt(y.length - 1 - tail)) tail++;
+  a.replaceData(head, x.length - head - tail, y.slice(head, y.length - tail));
+  return true;
 }
 
 /** The ids of this typist's own pending amendments that have text or marks in `text`. */

@@ -1,3 +1,4 @@
+performance.mark("rt:code");
 import { start } from "./app";
 
 const root = document.getElementById("app");
