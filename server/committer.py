@@ -46,8 +46,10 @@ class Committer:
         batch_max: int = 256,
         compact_every: int = 500,
         last_update_id: int = 0,
+        durable: bool = True,
     ) -> None:
         self.draft_id = draft_id
+        self.durable = durable
         self.storage = storage
         self.broadcast = broadcast
         self.failed = failed
@@ -104,11 +106,15 @@ class Committer:
             while self._waiting:
                 self._in_flight = self._waiting[: self.batch_max]
                 self._waiting = self._waiting[self.batch_max :]
+                if not self.durable:  # measuring only: others may see what a crash loses
+                    for batch in self._in_flight:
+                        self.broadcast(batch, batch.update)
                 await self._store(self._in_flight)
                 if self.broken is not None:
                     return
                 for batch in self._in_flight:
-                    self.broadcast(batch, batch.update)
+                    if self.durable:
+                        self.broadcast(batch, batch.update)
                     if not batch.done.done():
                         batch.done.set_result(None)
                 self._in_flight = []

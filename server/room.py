@@ -57,6 +57,7 @@ class Room:
         batch_max: int = 256,
         compact_every: int = 500,
         last_update_id: int = 0,
+        durable: bool = True,
     ) -> None:
         self.id = draft.id
         self.draft = draft
@@ -74,6 +75,7 @@ class Room:
             batch_max=batch_max,
             compact_every=compact_every,
             last_update_id=last_update_id,
+            durable=durable,
             snapshot=lambda: (live.doc.get_update(), self.draft.seq),
         )
 

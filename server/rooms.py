@@ -81,6 +81,7 @@ class Rooms:
             batch_max=self.settings.commit_batch_max,
             compact_every=self.settings.compact_every_updates,
             last_update_id=stored.last_update_id,
+            durable=self.settings.durable,
         )
         self._rooms[draft_id] = room
         self.watch(room)

@@ -21,6 +21,7 @@ class Settings:
     compact_every_updates: int = 500  # snapshot + delete the log tail every N updates
     commit_batch_max: int = 256  # updates committed together at most (group commit)
     web_root: str | None = None  # the built browser client, served at /
+    durable: bool = True  # commit before broadcast; DURABILITY=off only for benchmarks
     connections_per_token: int = 8  # more close with 4429
     messages_per_second: float = 200.0  # sustained rate per connection; more close with 4429
     message_burst: int = 2000  # how far above the rate a connection may burst
@@ -41,6 +42,7 @@ class Settings:
                 env.get("COMPACT_EVERY_UPDATES", defaults.compact_every_updates)
             ),
             web_root=env.get("WEB_ROOT") or None,
+            durable=env.get("DURABILITY", "on").lower() not in ("off", "0", "false", "no"),
             connections_per_token=int(
                 env.get("CONNECTIONS_PER_TOKEN", defaults.connections_per_token)
             ),
