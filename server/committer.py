@@ -39,7 +39,7 @@ class Committer:
         self,
         draft_id: str,
         storage: Storage,
-        broadcast: Callable[[Batch, bytes], None],
+        broadcast: Callable[[list[Batch]], None],
         failed: Callable[[BaseException], None],
         *,
         snapshot: Callable[[], tuple[bytes, int]],
@@ -107,14 +107,13 @@ class Committer:
                 self._in_flight = self._waiting[: self.batch_max]
                 self._waiting = self._waiting[self.batch_max :]
                 if not self.durable:  # measuring only: others may see what a crash loses
-                    for batch in self._in_flight:
-                        self.broadcast(batch, batch.update)
+                    self.broadcast(self._in_flight)
                 await self._store(self._in_flight)
                 if self.broken is not None:
                     return
+                if self.durable:
+                    self.broadcast(self._in_flight)  # one round: one merged update
                 for batch in self._in_flight:
-                    if self.durable:
-                        self.broadcast(batch, batch.update)
                     if not batch.done.done():
                         batch.done.set_result(None)
                 self._in_flight = []

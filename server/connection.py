@@ -44,13 +44,21 @@ def fit_reason(reason: str) -> str:
 class Connection:
     """A delegation's live connection. Also the transaction origin of its edits."""
 
-    def __init__(self, socket: Socket, delegation: Delegation, queue_frames: int) -> None:
+    def __init__(
+        self,
+        socket: Socket,
+        delegation: Delegation,
+        queue_frames: int,
+        queue_bytes: int = 16 * 1024 * 1024,
+    ) -> None:
         self.id = next(_ids)
         self.socket = socket
         self.delegation = delegation
         self.editor = Editor(delegation.code, delegation.role)
         self.awareness_clients: set[int] = set()
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=queue_frames)
+        self._queue_bytes = queue_bytes
+        self._queued = 0  # bytes waiting; one frame may exceed the bound on its own
         self._closing: tuple[int, str] | None = None
         self.stalled = False  # the peer stopped reading; its handler was told to give up
         self._handler = asyncio.current_task()  # the endpoint serving this connection
@@ -70,11 +78,17 @@ class Connection:
         """Queue a frame; a client too far behind is disconnected instead."""
         if not self.open:
             return
+        if self._queued and self._queued + len(frame) > self._queue_bytes:
+            log.warning("closing %r: %d bytes behind", self, self._queued)
+            self.close(CloseCode.TRY_AGAIN_LATER, "too far behind; reconnect to resync")
+            return
         try:
             self._queue.put_nowait(frame)
         except asyncio.QueueFull:
             log.warning("closing %r: %d frames behind", self, self._queue.qsize())
             self.close(CloseCode.TRY_AGAIN_LATER, "too far behind; reconnect to resync")
+            return
+        self._queued += len(frame)
 
     def close(self, code: int, reason: str) -> None:
         """Close after what is already queued (or at once when the queue is full)."""
@@ -91,6 +105,7 @@ class Connection:
         try:
             while (frame := await self._queue.get()) is not None:
                 await self.socket.send_bytes(frame)
+                self._queued -= len(frame)
         except Exception as error:  # the peer went away mid-send: this connection ends here
             log.info("%r: send failed: %r", self, error)
             self._closing = self._closing or (CloseCode.GOING_AWAY, "send failed")

@@ -237,17 +237,24 @@ class Room:
 
     # -- output ---------------------------------------------------------------------------------
 
-    def _broadcast(self, batch: Batch, update: bytes) -> None:
-        if update:
-            self._relay(wire.sync_frame(wire.SyncType.UPDATE, update), exclude=batch.exclude)
-        for item in batch.recorded:
-            notice = {
-                "type": "event",
-                "seq": item.seq,
-                "event": item.event.type,
-                "actor": item.actor,
-            }
-            self._relay(wire.notice_frame(notice), exclude=None)
+    def _broadcast(self, batches: list[Batch]) -> None:
+        """Send one commit round: its updates merged into one frame, encoded once and written
+        to every connection (the lone sender of a round already has it), then its events."""
+        updates = [b.update for b in batches if b.update]
+        if updates:
+            merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+            senders = {b.exclude for b in batches if b.update}
+            exclude = senders.pop() if len(senders) == 1 else None
+            self._relay(wire.sync_frame(wire.SyncType.UPDATE, merged), exclude=exclude)
+        for batch in batches:
+            for item in batch.recorded:
+                notice = {
+                    "type": "event",
+                    "seq": item.seq,
+                    "event": item.event.type,
+                    "actor": item.actor,
+                }
+                self._relay(wire.notice_frame(notice), exclude=None)
 
     def _relay(self, frame: bytes, exclude: Hashable | None) -> None:
         for conn in list(self.connections):

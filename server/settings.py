@@ -17,6 +17,7 @@ class Settings:
     port: int = 8000
     max_message_bytes: int = 1024 * 1024  # larger frames close with 4413
     send_queue_frames: int = 2000  # a client this far behind is disconnected
+    send_queue_bytes: int = 16 * 1024 * 1024  # …or this many bytes behind
     idle_unload_seconds: float = 30.0  # a room without connections unloads after this
     compact_every_updates: int = 500  # snapshot + delete the log tail every N updates
     commit_batch_max: int = 256  # updates committed together at most (group commit)
@@ -37,6 +38,7 @@ class Settings:
             port=int(env.get("PORT", defaults.port)),
             max_message_bytes=int(env.get("MAX_MESSAGE_BYTES", defaults.max_message_bytes)),
             send_queue_frames=int(env.get("SEND_QUEUE_FRAMES", defaults.send_queue_frames)),
+            send_queue_bytes=int(env.get("SEND_QUEUE_BYTES", defaults.send_queue_bytes)),
             idle_unload_seconds=float(env.get("IDLE_UNLOAD_SECONDS", defaults.idle_unload_seconds)),
             compact_every_updates=int(
                 env.get("COMPACT_EVERY_UPDATES", defaults.compact_every_updates)

@@ -36,7 +36,7 @@ async def sync_endpoint(websocket: WebSocket) -> None:
         log.info("sync refused: unknown, revoked or expired token")
         await websocket.close(CloseCode.UNAUTHENTICATED, "unknown, revoked or expired token")
         return
-    conn = Connection(websocket, delegation, settings.send_queue_frames)
+    conn = Connection(websocket, delegation, settings.send_queue_frames, settings.send_queue_bytes)
     if not watch.admit(conn, token_hash(token)):
         conn.close(CloseCode.TOO_MANY, f"over {watch.per_token} connections for this token")
         await conn.finished()
