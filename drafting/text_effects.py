@@ -126,10 +126,16 @@ def commands_for_edit(
     return commands
 
 
-def site(draft: Draft, paragraph: str) -> Site:
-    """What the validator needs to know of the draft to judge an edit of ``paragraph``."""
+def bindings(draft: Draft) -> dict[str, Binding]:
+    """Every amendment id of the draft: who proposed it, where, and whether it is pending."""
+    return {a.id: Binding(a.proposer, a.paragraph, a.pending) for a in draft.amendments.values()}
+
+
+def site(draft: Draft, paragraph: str, known: Mapping[str, Binding] | None = None) -> Site:
+    """What the validator needs to know of the draft to judge an edit of ``paragraph``
+    (``known``: `bindings(draft)`, when the caller already has them)."""
     return Site(
         paragraph,
         draft.paragraph(paragraph).status,
-        {a.id: Binding(a.proposer, a.paragraph, a.pending) for a in draft.amendments.values()},
+        bindings(draft) if known is None else known,
     )

@@ -22,10 +22,9 @@ def token_from(
     authorization = headers.get("authorization", "")
     if authorization.lower().startswith("bearer "):
         return authorization[7:].strip() or None
-    for offered in headers.get("sec-websocket-protocol", "").split(","):
-        offered = offered.strip()
-        if offered.startswith(SUBPROTOCOL_PREFIX):
-            return offered[len(SUBPROTOCOL_PREFIX) :] or None
+    offered = offered_subprotocol(headers)
+    if offered is not None:
+        return offered[len(SUBPROTOCOL_PREFIX) :] or None
     return query.get("token") or cookies.get(COOKIE) or None
 
 

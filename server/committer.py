@@ -61,6 +61,7 @@ class Committer:
         self._waiting: list[Batch] = []
         self._in_flight: list[Batch] = []
         self._wake = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
         self._task = asyncio.get_running_loop().create_task(self._run())
         self.broken: BaseException | None = None
 
@@ -83,7 +84,9 @@ class Committer:
             except Exception:
                 log.exception("could not quarantine an edit by %s", delegation)
 
-        asyncio.get_running_loop().create_task(keep())
+        task = asyncio.get_running_loop().create_task(keep())
+        self._background.add(task)  # asyncio keeps only weak references to tasks
+        task.add_done_callback(self._background.discard)
 
     async def flushed(self) -> None:
         """Wait until everything submitted so far is stored and broadcast."""

@@ -17,8 +17,8 @@ from pycrdt import Subscription, TextEvent, UndoManager
 from drafting.draft import Draft
 from drafting.positions import delta_from_utf8
 from drafting.runs import DeltaError, Runs, delta_from_yjs, plain
-from drafting.suggestion import Editor, EditVerdict, Violation, check_edit
-from drafting.text_effects import site
+from drafting.suggestion import Binding, Editor, Violation, check_edit
+from drafting.text_effects import bindings, site
 from server.livedoc import PARAGRAPHS, LiveDoc
 
 SERVER_ONLY = "server_only"
@@ -53,6 +53,7 @@ class Gate:
         self._events: list[tuple[str, Any]] = []
         self._undo: dict[Hashable, UndoManager] = {}
         self._touched: set[str] | None = set()
+        self._known: tuple[Draft, dict[str, Binding]] | None = None
         self._subscriptions: list[tuple[Any, Subscription]] = [
             (root, root.observe_deep(self._collector(name)))
             for name, root in [(PARAGRAPHS, live.paragraphs), *self._other_roots()]
@@ -129,6 +130,7 @@ class Gate:
         changed: dict[str, tuple[Runs, Runs]] = {}
         new_ids: dict[str, str] = {}
         emptied: set[str] = set()
+        known = self._bindings(draft)
         for root, event in events:
             paragraph = self._paragraph_of(root, event)
             if paragraph is None:
@@ -140,13 +142,20 @@ class Gate:
                 return Refusal("malformed_delta", str(error), paragraph)
             if paragraph not in draft.paragraphs or draft.paragraphs[paragraph].removed:
                 return Refusal("unknown_paragraph", f"no paragraph {paragraph}", paragraph)
-            verdict = check_edit(before, delta, editor, site(draft, paragraph))
+            verdict = check_edit(before, delta, editor, site(draft, paragraph, known))
             if isinstance(verdict, Violation):
                 return Refusal(verdict.code.value, verdict.reason, paragraph)
             changed[paragraph] = (before, self.live.runs(paragraph))
             new_ids.update(dict.fromkeys(verdict.new_ids, paragraph))
-            emptied |= _emptied(verdict)
+            emptied |= verdict.emptied_ids
         return Admitted(changed, new_ids, frozenset(emptied))
+
+    def _bindings(self, draft: Draft) -> dict[str, Binding]:
+        """The draft's amendment bindings, built once per version of the record (the draft
+        is immutable: a new record state is a new object), not once per keystroke."""
+        if self._known is None or self._known[0] is not draft:
+            self._known = (draft, bindings(draft))
+        return self._known[1]
 
     def _paragraph_of(self, root: str, event: Any) -> str | None:
         """The paragraph whose text an event changed; None for any other kind of change."""
@@ -157,7 +166,3 @@ class Gate:
         if key != "text" or not isinstance(index, int) or index >= len(self.live.paragraphs):
             return None
         return str(self.live.paragraphs[index].get("id"))
-
-
-def _emptied(verdict: EditVerdict) -> set[str]:
-    return set(verdict.emptied_ids)
