@@ -29,6 +29,7 @@ class Batch:
     origin: str
     update: bytes  # the net Yjs update of the change (may be empty for a pure record change)
     exclude: Hashable | None = None  # the connection that already has this change
+    version: bytes | None = None  # the document's full state right after ``recorded``
     done: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -69,6 +70,8 @@ class Committer:
         if self.broken is not None:
             batch.done.set_exception(self.broken)
             return batch.done
+        if batch.recorded and batch.version is None:
+            batch.version = self.snapshot()[0]  # the document as it stands with this change
         self._waiting.append(batch)
         self._wake.set()
         return batch.done
@@ -126,6 +129,7 @@ class Committer:
         recorded = [r for b in batches for r in b.recorded]
         expected = recorded[0].seq - 1 if recorded else 0
         updates = [(b.origin, b.update) for b in batches if b.update]
+        versions = [(b.recorded[-1].seq, b.version) for b in batches if b.recorded and b.version]
         delay = RETRY_FIRST
         while True:
             try:
@@ -136,6 +140,7 @@ class Committer:
                         expected,
                         events=[to_new_event(r) for r in recorded],
                         updates=updates,
+                        versions=versions,
                     )
                     ids = committed.update_ids
                 elif updates:

@@ -73,7 +73,8 @@ def create_draft(
         draft.id,
         0,
         events=[to_new_event(r) for r in history],
-        updates=[(SERVER_ORIGIN, live.doc.get_update())],
+        updates=[(SERVER_ORIGIN, state := live.doc.get_update())],
+        versions=[(history[-1].seq, state)],
     )
     return draft
 

@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.storage.models import SnapshotRow, UpdateRow
-from server.storage.records import LoadedDocument, NewUpdate, Snapshot, StoredUpdate
+from server.storage.models import SnapshotRow, UpdateRow, VersionRow
+from server.storage.records import LoadedDocument, NewUpdate, Snapshot, StoredUpdate, Version
 
 
 def append_updates(
@@ -82,3 +82,24 @@ def load(session: Session, draft_id: str) -> LoadedDocument:
     snapshot = latest_snapshot(session, draft_id)
     after = snapshot.up_to_update_id if snapshot else 0
     return LoadedDocument(draft_id, snapshot, read_updates(session, draft_id, after))
+
+
+def save_versions(
+    session: Session, draft_id: str, versions: Sequence[tuple[int, bytes]], now: datetime
+) -> None:
+    """Keep the document state as it stood after each given event seq."""
+    session.add_all(
+        VersionRow(draft_id=draft_id, seq=seq, at=now, state=state) for seq, state in versions
+    )
+    session.flush()
+
+
+def version_at(session: Session, draft_id: str, seq: int) -> Version | None:
+    """The latest kept version at or before event ``seq``."""
+    row = session.scalars(
+        select(VersionRow)
+        .where(VersionRow.draft_id == draft_id, VersionRow.seq <= seq)
+        .order_by(VersionRow.seq.desc())
+        .limit(1)
+    ).first()
+    return row.record() if row else None

@@ -34,6 +34,7 @@ from server.storage.records import (
     Snapshot,
     StoredEvent,
     StoredUpdate,
+    Version,
 )
 
 NAMING_CONVENTION = {
@@ -176,6 +177,20 @@ class SnapshotRow(Base):
         return Snapshot(
             self.id, self.draft_id, self.up_to_update_id, self.event_seq, self.at, self.state
         )
+
+
+class VersionRow(Base):
+    """The live document's full state right after the event ``seq`` (for exports "as at")."""
+
+    __tablename__ = "versions"
+
+    draft_id: Mapped[str] = mapped_column(DRAFT_ID, ForeignKey("drafts.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+
+    def record(self) -> Version:
+        return Version(self.draft_id, self.seq, self.at, self.state)
 
 
 class QuarantineRow(Base):

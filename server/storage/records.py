@@ -121,3 +121,13 @@ def utc(value: datetime, what: str = "timestamp") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} {value!r} has no time zone")
     return value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """The document's full state (a Yjs update) as it stood right after record event ``seq``."""
+
+    draft_id: str
+    seq: int
+    at: datetime
+    state: bytes = field(repr=False)

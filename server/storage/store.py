@@ -37,6 +37,7 @@ from server.storage.records import (
     Snapshot,
     StoredEvent,
     StoredUpdate,
+    Version,
     utc,
 )
 
@@ -195,8 +196,12 @@ class Storage:
         *,
         events: Sequence[NewEvent] = (),
         updates: Sequence[NewUpdate] = (),
+        versions: Sequence[tuple[int, bytes]] = (),
     ) -> Committed:
         """Append ``events`` (seq expected_seq+1…) and ``updates`` in one transaction.
+
+        ``versions`` are ``(seq, full document state)`` pairs: the text as it stood right after
+        those events (what exports "as at seq" read back).
 
         Raises `StaleSequence` if the record is no longer at ``expected_seq``; then, as on any
         error, nothing at all is written.
@@ -207,6 +212,7 @@ class Storage:
                 _draft(session, draft_id)
                 stored = eventlog.append(session, draft_id, expected_seq, events, now)
                 update_ids = documents.append_updates(session, draft_id, updates, now)
+                documents.save_versions(session, draft_id, versions, now)
         except IntegrityError as error:
             # Another writer took seq expected_seq+1 between our check and our insert.
             actual = self.last_seq(draft_id)
@@ -266,6 +272,11 @@ class Storage:
             )
             documents.delete_updates(session, draft_id, up_to_update_id)
             return snapshot
+
+    def version_at(self, draft_id: str, seq: int) -> Version | None:
+        """The document as it stood after event ``seq`` (the latest version kept at or before)."""
+        with self._reading() as session:
+            return documents.version_at(session, draft_id, seq)
 
     def load(self, draft_id: str) -> LoadedDocument:
         """The latest snapshot and the updates after it, read consistently."""
