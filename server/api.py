@@ -57,8 +57,8 @@ async def rewrite(request: Request) -> JSONResponse:
     actor = await caller(request)
     new_text = text(await json_body(request), "text", required=False)
     rooms: Rooms = request.app.state.rooms
-    room = await rooms.get(request.path_params["draft"])
-    done = await room.rewrite(request.path_params["paragraph"], new_text, actor)
+    async with rooms.procedure(request.path_params["draft"]) as room:
+        done = await room.rewrite(request.path_params["paragraph"], new_text, actor)
     amendments = [
         {"id": a.id, "kind": a.kind.value, "deleted": a.deleted, "inserted": a.inserted}
         for a in done.amendments

@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from server import api, logs, openapi
+from server.bus import open_bus
 from server.credential_watch import CredentialWatch
 from server.rooms import Rooms
 from server.settings import Settings
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         store = storage or Storage.open(settings.database_url)
         store.migrate()
         app.state.settings = settings
-        app.state.rooms = Rooms(store, settings)
+        app.state.rooms = Rooms(store, settings, open_bus(settings.redis_url))
+        await app.state.rooms.start()
         app.state.credentials = CredentialWatch(store, per_token=settings.connections_per_token)
         app.state.credentials.start()
         log.info("serving drafts from %r", store)

@@ -45,6 +45,25 @@ class AwarenessStates:
         clients = {e.client for e in accepted}
         return clients, awareness_update(accepted) if accepted else b""
 
+    def apply_relayed(self, payload: bytes, process: str) -> bytes:
+        """Take in states another server process already stamped (its clients' presence);
+        the update to relay to this process's clients (empty when nothing changed)."""
+        accepted: list[AwarenessEntry] = []
+        owner = ("process", process)
+        for entry in list(awareness_entries(payload))[:MAX_CLIENTS_PER_UPDATE]:
+            if self._owners.setdefault(entry.client, owner) != owner:
+                continue
+            known = self._states.get(entry.client)
+            if known is not None and entry.clock < known.clock:
+                continue
+            if entry.state == "null":
+                self._owners.pop(entry.client, None)
+                self._states.pop(entry.client, None)
+            else:
+                self._states[entry.client] = entry
+            accepted.append(entry)
+        return awareness_update(accepted) if accepted else b""
+
     def current(self) -> bytes:
         """Every present client's state as one awareness update (with a count of 0 if none)."""
         return awareness_update([e for e in self._states.values() if e.state != "null"])

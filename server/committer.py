@@ -17,6 +17,7 @@ from drafting.record import Recorded
 from server.drafts import to_new_event
 from server.storage import Storage
 from server.storage.errors import StaleSequence
+from server.storage.records import Committed
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ class Committer:
         compact_every: int = 500,
         last_update_id: int = 0,
         durable: bool = True,
+        stored: Callable[[list[Batch], Committed], None] | None = None,
     ) -> None:
         self.draft_id = draft_id
         self.durable = durable
@@ -57,7 +59,11 @@ class Committer:
         self.snapshot = snapshot
         self.batch_max = batch_max
         self.compact_every = compact_every
-        self.last_update_id = last_update_id
+        # Every update of this draft up to ``applied_update_id`` is in the document (ours, and
+        # other processes' once caught up): compaction never folds past it.
+        self.applied_update_id = last_update_id
+        self.behind = False  # another process committed between our last look and our commit
+        self.stored = stored
         self.since_snapshot = 0
         self._waiting: list[Batch] = []
         self._in_flight: list[Batch] = []
@@ -130,26 +136,19 @@ class Committer:
         expected = recorded[0].seq - 1 if recorded else 0
         updates = [(b.origin, b.update) for b in batches if b.update]
         versions = [(b.recorded[-1].seq, b.version) for b in batches if b.recorded and b.version]
+        if not recorded and not updates:
+            return
         delay = RETRY_FIRST
         while True:
             try:
-                if recorded:
-                    committed = await asyncio.to_thread(
-                        self.storage.commit,
-                        self.draft_id,
-                        expected,
-                        events=[to_new_event(r) for r in recorded],
-                        updates=updates,
-                        versions=versions,
-                    )
-                    ids = committed.update_ids
-                elif updates:
-                    last = await asyncio.to_thread(
-                        self.storage.append_updates, self.draft_id, updates
-                    )
-                    ids = [last]
-                else:
-                    ids = []
+                committed = await asyncio.to_thread(
+                    self.storage.commit,
+                    self.draft_id,
+                    expected if recorded else None,
+                    events=[to_new_event(r) for r in recorded],
+                    updates=updates,
+                    versions=versions,
+                )
                 break
             except StaleSequence as error:
                 log.error("draft %s was changed elsewhere: %s", self.draft_id, error)
@@ -159,9 +158,15 @@ class Committer:
                 log.exception("storing draft %s failed; retrying in %.2fs", self.draft_id, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, RETRY_MAX)
+        ids = committed.update_ids
         if ids:
-            self.last_update_id = ids[-1]
+            if committed.previous_update_id == self.applied_update_id and not self.behind:
+                self.applied_update_id = ids[-1]
+            else:
+                self.behind = True  # the room catches up from storage, then clears this
             self.since_snapshot += len(updates)
+        if self.stored is not None:
+            self.stored(batches, committed)
 
     def _break(self, error: BaseException, batches: list[Batch]) -> None:
         self.broken = error
@@ -172,12 +177,12 @@ class Committer:
         self.failed(error)
 
     async def _maybe_compact(self) -> None:
-        if self.since_snapshot < self.compact_every or not self.last_update_id:
+        if self.since_snapshot < self.compact_every or not self.applied_update_id or self.behind:
             return
-        state, seq = self.snapshot()
+        state, seq = self.snapshot()  # holds every update up to applied_update_id, maybe more
         try:
             await asyncio.to_thread(
-                self.storage.compact, self.draft_id, self.last_update_id, state, event_seq=seq
+                self.storage.compact, self.draft_id, self.applied_update_id, state, event_seq=seq
             )
         except Exception:
             log.exception("compacting draft %s failed; will try again", self.draft_id)

@@ -51,6 +51,10 @@ class LiveDoc:
     def roots(self) -> list[BaseType]:
         return [self.paragraphs, *self.records.values(), self.meta, self.speakers]
 
+    def forget_written(self) -> None:
+        """Another writer (a process holding the same draft) changed the mirrored maps."""
+        self._written.clear()
+
     # -- reading ---------------------------------------------------------------------------
 
     def paragraph_ids(self) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,11 +28,13 @@ from drafting.runs import Delta
 from drafting.text_effects import commands_for_edit
 from server import wire
 from server.awareness import AwarenessStates
+from server.bus import Bus, LocalBus
 from server.committer import Batch, Committer
 from server.connection import Connection
 from server.drafts import SERVER_ORIGIN
 from server.gate import Admitted, Gate, Refusal
 from server.livedoc import LiveDoc
+from server.replica import Replica
 from server.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ class Room:
         compact_every: int = 500,
         last_update_id: int = 0,
         durable: bool = True,
+        bus: Bus | None = None,
     ) -> None:
         self.id = draft.id
         self.draft = draft
@@ -67,6 +70,7 @@ class Room:
         self.gate = Gate(live)
         self.awareness = AwarenessStates()
         self.connections: set[Connection] = set()
+        self.replica = Replica(self, bus if bus is not None else LocalBus())
         self.committer = Committer(
             draft.id,
             storage,
@@ -77,6 +81,7 @@ class Room:
             last_update_id=last_update_id,
             durable=durable,
             snapshot=lambda: (live.doc.get_update(), self.draft.seq),
+            stored=self.replica.stored,
         )
 
         # Every transaction's own update (deletions included, unlike a state-vector diff): what
@@ -105,6 +110,7 @@ class Room:
         gone = self.awareness.remove(conn.awareness_clients)
         if gone:
             self._relay(wire.awareness_frame(gone), exclude=None)
+            self.replica.awareness(gone)
 
     # -- frames from clients ------------------------------------------------------------------
 
@@ -129,6 +135,7 @@ class Room:
             conn.awareness_clients |= clients
             if stamped:
                 self._relay(wire.awareness_frame(stamped), exclude=conn)
+                self.replica.awareness(stamped)
         elif isinstance(message, wire.QueryAwareness):
             conn.send(wire.awareness_frame(self.awareness.current()))
 
@@ -247,14 +254,26 @@ class Room:
             exclude = senders.pop() if len(senders) == 1 else None
             self._relay(wire.sync_frame(wire.SyncType.UPDATE, merged), exclude=exclude)
         for batch in batches:
-            for item in batch.recorded:
-                notice = {
-                    "type": "event",
-                    "seq": item.seq,
-                    "event": item.event.type,
-                    "actor": item.actor,
-                }
-                self._relay(wire.notice_frame(notice), exclude=None)
+            self._notify(batch.recorded)
+
+    def show_remote(self, update: bytes, recorded: Sequence[Recorded]) -> None:
+        """Show this room's clients what another process stored."""
+        if update:
+            self._relay(wire.sync_frame(wire.SyncType.UPDATE, update), exclude=None)
+        self._notify(recorded)
+
+    def _notify(self, recorded: Sequence[Recorded]) -> None:
+        for item in recorded:
+            notice = {
+                "type": "event",
+                "seq": item.seq,
+                "event": item.event.type,
+                "actor": item.actor,
+            }
+            self._relay(wire.notice_frame(notice), exclude=None)
+
+    def relay(self, frame: bytes, exclude: Hashable | None) -> None:
+        self._relay(frame, exclude)
 
     def _relay(self, frame: bytes, exclude: Hashable | None) -> None:
         for conn in list(self.connections):

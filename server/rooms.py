@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 from pycrdt import Doc
@@ -20,6 +21,7 @@ from drafting.delegation import Delegation
 from drafting.errors import DraftingError
 from drafting.record import Recorded
 from drafting.vocabulary import Constituency, ParagraphStatus, Role
+from server.bus import Bus, BusMessage, LocalBus, RedisBus
 from server.connection import Connection
 from server.drafts import load_record, roster
 from server.livedoc import LiveDoc
@@ -39,9 +41,14 @@ class UnknownDraft(LookupError):
 
 
 class Rooms:
-    def __init__(self, storage: Storage, settings: Settings) -> None:
+    def __init__(self, storage: Storage, settings: Settings, bus: Bus | None = None) -> None:
         self.storage = storage
         self.settings = settings
+        self.bus = bus if bus is not None else LocalBus()
+        # Several processes may hold one draft: with a shared bus, or a shared database.
+        self.shared = self.bus.shared or storage.dialect != "sqlite"
+        self._procedure: dict[str, asyncio.Lock] = {}
+        self._checks: asyncio.Task[None] | None = None
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Task[Room]] = {}
         self._unloads: dict[str, asyncio.TimerHandle] = {}
@@ -65,8 +72,42 @@ class Rooms:
             task.add_done_callback(lambda _: self._loading.pop(draft_id, None))
         return await asyncio.shield(task)
 
+    async def start(self) -> None:
+        """Connect the bus; with other processes around, check each room now and then."""
+        await self.bus.start()
+        if isinstance(self.bus, RedisBus):
+            self.bus.reconnected = self._catch_up_all
+        if self.bus.shared:
+            self._checks = asyncio.get_running_loop().create_task(self._check_periodically())
+
+    async def _check_periodically(self) -> None:
+        """A lost *last* bus message leaves no gap to notice: look at the database now and then."""
+        while True:
+            await asyncio.sleep(self.settings.catch_up_seconds)
+            self._catch_up_all()
+
+    def _catch_up_all(self) -> None:
+        for room in self.loaded():
+            room.replica.schedule_catch_up()
+
     async def _load(self, draft_id: str) -> Room:
-        draft, _history, stored, members = await asyncio.to_thread(self._read, draft_id)
+        # Subscribe before reading, so nothing published meanwhile is missed: what arrives
+        # before the room exists waits, then goes through the room's gap check.
+        early: list[BusMessage] = []
+        target: list[Room] = []
+
+        def deliver(message: BusMessage) -> None:
+            if target:
+                target[0].replica.received(message)
+            else:
+                early.append(message)
+
+        await self.bus.subscribe(draft_id, deliver)
+        try:
+            draft, _history, stored, members = await asyncio.to_thread(self._read, draft_id)
+        except BaseException:
+            await self.bus.unsubscribe(draft_id)
+            raise
         live = LiveDoc(Doc())
         with live.doc.transaction(origin=STORAGE_ORIGIN):
             if stored.snapshot is not None:
@@ -82,7 +123,11 @@ class Rooms:
             compact_every=self.settings.compact_every_updates,
             last_update_id=stored.last_update_id,
             durable=self.settings.durable,
+            bus=self.bus,
         )
+        target.append(room)
+        for message in early:
+            room.replica.received(message)
         self._rooms[draft_id] = room
         self.watch(room)
         log.info("loaded draft %s (%d updates after snapshot)", draft_id, len(stored.updates))
@@ -97,14 +142,34 @@ class Rooms:
     async def execute(
         self, draft_id: str, command: cmd.Command, actor: Delegation
     ) -> tuple[Recorded, ...]:
-        """Run a procedural command in its draft's room; returns once it is stored."""
-        room = await self.get(draft_id)
-        recorded = await room.execute(command, actor)
+        """Run a procedural command in its draft's room; returns once it is stored.
+
+        With other processes holding the draft, the decision is taken under the draft's lock in
+        the database, on the record as stored (caught up first), so procedure stays serial."""
+        async with self.procedure(draft_id) as room:
+            recorded = await room.execute(command, actor)
         if any(isinstance(r.event, ev.DraftAdopted) for r in recorded):
             # The drafts table lists state for overviews; the record remains the authority.
             await asyncio.to_thread(self.storage.set_state, draft_id, room.draft.state.value)
         self.watch(room)
         return recorded
+
+    @contextlib.asynccontextmanager
+    async def procedure(self, draft_id: str) -> AsyncIterator[Room]:
+        """The draft's room, current with the stored record, for one procedural decision."""
+        if not self.shared:
+            yield await self.get(draft_id)
+            return
+        local = self._procedure.setdefault(draft_id, asyncio.Lock())
+        async with local:
+            held = self.storage.draft_lock(draft_id)
+            await asyncio.to_thread(held.__enter__)
+            try:
+                room = await self.get(draft_id)
+                await room.replica.catch_up()
+                yield room
+            finally:
+                await asyncio.to_thread(held.__exit__, None, None, None)
 
     # -- joining and leaving ---------------------------------------------------------------
 
@@ -162,9 +227,12 @@ class Rooms:
         self._rooms.pop(draft_id, None)
         await room.committer.close()
         room.gate.close()
+        await self.bus.unsubscribe(draft_id)
         log.info("unloaded draft %s", draft_id)
 
     async def close(self) -> None:
+        if self._checks is not None:
+            self._checks.cancel()
         for handle in self._unloads.values():
             handle.cancel()
         for handles in self._silences.values():
@@ -175,3 +243,4 @@ class Rooms:
                 conn.close(1001, "server shutting down")
             with contextlib.suppress(Exception):
                 await room.committer.close()
+        await self.bus.close()

@@ -12,7 +12,7 @@ DEFAULT_DATABASE_URL = "sqlite:///var/rollingtext.sqlite3"
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    redis_url: str | None = None  # unused until scale-out
+    redis_url: str | None = None  # the bus between server processes (scale-out)
     host: str = "127.0.0.1"
     port: int = 8000
     max_message_bytes: int = 1024 * 1024  # larger frames close with 4413
@@ -26,6 +26,7 @@ class Settings:
     connections_per_token: int = 8  # more close with 4429
     messages_per_second: float = 200.0  # sustained rate per connection; more close with 4429
     message_burst: int = 2000  # how far above the rate a connection may burst
+    catch_up_seconds: float = 2.0  # with a bus: how often rooms check storage for missed work
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -50,4 +51,5 @@ class Settings:
             ),
             messages_per_second=float(env.get("MESSAGES_PER_SECOND", defaults.messages_per_second)),
             message_burst=int(env.get("MESSAGE_BURST", defaults.message_burst)),
+            catch_up_seconds=float(env.get("CATCH_UP_SECONDS", defaults.catch_up_seconds)),
         )

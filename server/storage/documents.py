@@ -13,8 +13,15 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from server.storage.models import SnapshotRow, UpdateRow, VersionRow
-from server.storage.records import LoadedDocument, NewUpdate, Snapshot, StoredUpdate, Version
+from server.storage.models import DraftRow, EventRow, SnapshotRow, UpdateRow, VersionRow
+from server.storage.records import (
+    CatchUp,
+    LoadedDocument,
+    NewUpdate,
+    Snapshot,
+    StoredUpdate,
+    Version,
+)
 
 
 def append_updates(
@@ -79,9 +86,38 @@ def delete_updates(session: Session, draft_id: str, up_to_update_id: int) -> Non
 
 def load(session: Session, draft_id: str) -> LoadedDocument:
     """The latest snapshot and the updates after it (call within one transaction)."""
+    covered = session.scalar(select(DraftRow.last_update_id).where(DraftRow.id == draft_id))
     snapshot = latest_snapshot(session, draft_id)
     after = snapshot.up_to_update_id if snapshot else 0
-    return LoadedDocument(draft_id, snapshot, read_updates(session, draft_id, after))
+    updates = read_updates(session, draft_id, after)
+    if covered is not None and updates:
+        covered = max(covered, updates[-1].id)
+    return LoadedDocument(draft_id, snapshot, updates, covered)
+
+
+def catch_up(session: Session, draft_id: str, after_seq: int, after_update_id: int) -> CatchUp:
+    """Events after ``after_seq`` and updates after ``after_update_id`` (through the latest
+    snapshot when a compaction has deleted some of those); call within one transaction."""
+    covered = session.scalar(select(DraftRow.last_update_id).where(DraftRow.id == draft_id)) or 0
+    events = [
+        row.record()
+        for row in session.scalars(
+            select(EventRow)
+            .where(EventRow.draft_id == draft_id, EventRow.seq > after_seq)
+            .order_by(EventRow.seq)
+        )
+    ]
+    snapshot = None
+    if covered > after_update_id:
+        snapshot = latest_snapshot(session, draft_id)
+        if snapshot is not None and snapshot.up_to_update_id > after_update_id:
+            after_update_id = snapshot.up_to_update_id
+        else:
+            snapshot = None
+    updates = read_updates(session, draft_id, after_update_id) if covered > after_update_id else []
+    if updates:
+        covered = max(covered, updates[-1].id)
+    return CatchUp(events, snapshot, updates, max(covered, after_update_id))
 
 
 def save_versions(

@@ -89,6 +89,9 @@ class DraftRow(Base):
     symbol: Mapped[str] = mapped_column(String(100))
     state: Mapped[str] = mapped_column(String(32))
     created: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The newest update of this draft; commits lock this row, so per draft the update ids grow in
+    # commit order (what lets another process catch up by reading ids after its last one).
+    last_update_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     def record(self) -> DraftRecord:
         return DraftRecord(self.id, self.title, self.symbol, self.state, self.created)

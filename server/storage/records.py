@@ -86,13 +86,26 @@ class LoadedDocument:
     draft_id: str
     snapshot: Snapshot | None
     updates: list[StoredUpdate]
+    covered_update_id: int | None = None  # drafts.last_update_id read with the rest
 
     @property
     def last_update_id(self) -> int:
-        """The last update folded into this load (0 when there is none)."""
+        """Every update of the draft up to this id is in this load (0 when there is none)."""
+        if self.covered_update_id is not None:
+            return self.covered_update_id
         if self.updates:
             return self.updates[-1].id
         return self.snapshot.up_to_update_id if self.snapshot else 0
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """What another process stored for a draft since a reader's last look."""
+
+    events: list[StoredEvent]
+    snapshot: Snapshot | None  # set when a compaction folded updates the reader had not read
+    updates: list[StoredUpdate]
+    last_update_id: int  # every update of the draft up to here is in snapshot + updates
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +114,7 @@ class Committed:
 
     events: list[StoredEvent]
     update_ids: list[int]
+    previous_update_id: int = 0  # the draft's newest update before this commit (0: none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,14 @@ writes commit when the method returns and roll back entirely when it raises.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +28,7 @@ from server.storage.errors import (
 )
 from server.storage.models import DelegationRow, DraftRow, QuarantineRow
 from server.storage.records import (
+    CatchUp,
     Committed,
     DelegationRecord,
     DraftRecord,
@@ -81,6 +83,11 @@ class Storage:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return str(self._engine.dialect.name)
 
     def __repr__(self) -> str:
         return f"Storage({self._engine.url.render_as_string(hide_password=True)!r})"
@@ -192,7 +199,7 @@ class Storage:
     def commit(
         self,
         draft_id: str,
-        expected_seq: int,
+        expected_seq: int | None,
         *,
         events: Sequence[NewEvent] = (),
         updates: Sequence[NewUpdate] = (),
@@ -204,22 +211,33 @@ class Storage:
         those events (what exports "as at seq" read back).
 
         Raises `StaleSequence` if the record is no longer at ``expected_seq``; then, as on any
-        error, nothing at all is written.
+        error, nothing at all is written. With no events, ``expected_seq`` may be None.
+
+        The draft's row is locked for the transaction (PostgreSQL: ``SELECT … FOR UPDATE``;
+        SQLite serializes writers anyway), so the update ids of one draft grow in commit order
+        across processes, and `Committed.previous_update_id` says what came just before.
         """
         now = self._now()
         try:
             with self._writing() as session:
-                _draft(session, draft_id)
-                stored = eventlog.append(session, draft_id, expected_seq, events, now)
+                row = _draft(session, draft_id, lock=True)
+                previous = row.last_update_id
+                stored = []
+                if events:
+                    if expected_seq is None:
+                        raise ValueError("appending events needs the expected seq")
+                    stored = eventlog.append(session, draft_id, expected_seq, events, now)
                 update_ids = documents.append_updates(session, draft_id, updates, now)
                 documents.save_versions(session, draft_id, versions, now)
+                if update_ids:
+                    row.last_update_id = update_ids[-1]
         except IntegrityError as error:
             # Another writer took seq expected_seq+1 between our check and our insert.
             actual = self.last_seq(draft_id)
-            if actual == expected_seq:
+            if expected_seq is None or actual == expected_seq:
                 raise
             raise StaleSequence(draft_id, expected_seq, actual) from error
-        return Committed(stored, update_ids)
+        return Committed(stored, update_ids, previous)
 
     def append_events(
         self, draft_id: str, expected_seq: int, events: Sequence[NewEvent]
@@ -240,9 +258,7 @@ class Storage:
         """Store a batch of Yjs updates in one transaction (group commit); the last new id."""
         if not updates:
             raise ValueError("append_updates needs at least one update")
-        with self._writing() as session:
-            _draft(session, draft_id)
-            return documents.append_updates(session, draft_id, updates, self._now())[-1]
+        return self.commit(draft_id, None, updates=updates).update_ids[-1]
 
     def updates(self, draft_id: str, after_id: int = 0) -> list[StoredUpdate]:
         with self._reading() as session:
@@ -272,6 +288,32 @@ class Storage:
             )
             documents.delete_updates(session, draft_id, up_to_update_id)
             return snapshot
+
+    def catch_up(self, draft_id: str, after_seq: int, after_update_id: int) -> CatchUp:
+        """What was stored for the draft after ``after_seq`` / ``after_update_id``, read
+        consistently (another process's work, for a room that holds the draft too)."""
+        with self._reading() as session:
+            return documents.catch_up(session, draft_id, after_seq, after_update_id)
+
+    @contextmanager
+    def draft_lock(self, draft_id: str) -> Iterator[None]:
+        """Hold the draft's procedural lock across processes while deciding and committing.
+
+        PostgreSQL: a session-level advisory lock on a connection of its own (blocking); SQLite:
+        nothing (one process serves a SQLite database).
+        """
+        if self._engine.dialect.name != "postgresql":
+            yield
+            return
+        key = _lock_key(draft_id)
+        with self._engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                connection.commit()
 
     def version_at(self, draft_id: str, seq: int) -> Version | None:
         """The document as it stood after event ``seq`` (the latest version kept at or before)."""
@@ -332,8 +374,14 @@ class Storage:
             raise conflict from error
 
 
-def _draft(session: Session, draft_id: str) -> DraftRow:
-    row = session.get(DraftRow, draft_id)
+def _lock_key(draft_id: str) -> int:
+    """A stable signed 64-bit advisory-lock key for a draft."""
+    digest = hashlib.blake2b(f"rollingtext:{draft_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _draft(session: Session, draft_id: str, *, lock: bool = False) -> DraftRow:
+    row = session.get(DraftRow, draft_id, with_for_update=lock)
     if row is None:
         raise UnknownDraft(draft_id)
     return row

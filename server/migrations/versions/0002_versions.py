@@ -1,4 +1,4 @@
-"""Versions: the live document's full state as it stood at each recorded event.
+"""Versions (the document as it stood at each recorded event) and drafts.last_update_id.
 
 Revision ID: 0002
 Revises: 0001
@@ -18,6 +18,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("drafts") as drafts:
+        drafts.add_column(
+            sa.Column("last_update_id", sa.BigInteger(), nullable=False, server_default="0")
+        )
+    op.execute(
+        "UPDATE drafts SET last_update_id = COALESCE("
+        "(SELECT MAX(id) FROM updates WHERE updates.draft_id = drafts.id), "
+        "(SELECT MAX(up_to_update_id) FROM snapshots WHERE snapshots.draft_id = drafts.id), 0)"
+    )
     op.create_table(
         "versions",
         sa.Column("draft_id", sa.String(64), nullable=False),
@@ -31,3 +40,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("versions")
+    with op.batch_alter_table("drafts") as drafts:
+        drafts.drop_column("last_update_id")

@@ -1,0 +1,178 @@
+"""A room's place among several server processes holding the same draft (scale-out).
+
+Each process keeps its own copy of the draft's Y.Doc and record. What one process stores it
+publishes on the bus (the round's merged update, its stored events, and which stored update came
+just before); the others apply it at once when it follows what they have, and otherwise read the
+gap from the database — the database, not the bus, is the truth. Updates are idempotent in Yjs,
+so applying something twice is harmless; missing something is what the watermark
+(`Committer.applied_update_id`: every update up to it is in this document) rules out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from pycrdt import merge_updates
+
+from drafting.record import Recorded, apply
+from server import wire
+from server.bus import Bus, BusMessage
+from server.drafts import to_recorded
+from server.storage.records import Committed, StoredEvent
+
+if TYPE_CHECKING:
+    from server.committer import Batch
+    from server.room import Room
+
+log = logging.getLogger(__name__)
+
+REMOTE_ORIGIN = "remote"
+
+
+def event_message(event: StoredEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "type": event.type,
+        "payload": event.payload,
+    }
+
+
+def event_from_message(draft_id: str, item: dict[str, Any]) -> StoredEvent:
+    return StoredEvent(
+        draft_id,
+        int(item["seq"]),
+        datetime.fromisoformat(item["at"]),
+        str(item["actor"]),
+        str(item["type"]),
+        dict(item["payload"]),
+    )
+
+
+class Replica:
+    def __init__(self, room: Room, bus: Bus) -> None:
+        self.room = room
+        self.bus = bus
+        self._catching_up: asyncio.Task[None] | None = None
+        self._again = False
+        self.caught_up: Callable[[], None] | None = None  # told after each catch-up (tests)
+
+    # -- out --------------------------------------------------------------------------------
+
+    def stored(self, batches: list[Batch], committed: Committed) -> None:
+        """The committer stored a round: tell the other processes (and catch up if we were
+        behind them)."""
+        if self.bus.shared:
+            updates = [b.update for b in batches if b.update]
+            merged = b""
+            if updates:
+                merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+            self.bus.publish(
+                self.room.id,
+                BusMessage(
+                    self.bus.process_id,
+                    "update",
+                    merged,
+                    committed.previous_update_id,
+                    committed.update_ids[-1] if committed.update_ids else 0,
+                    [event_message(e) for e in committed.events],
+                ),
+            )
+        if self.room.committer.behind:
+            self.schedule_catch_up()
+
+    def awareness(self, stamped: bytes) -> None:
+        if self.bus.shared and stamped:
+            self.bus.publish(self.room.id, BusMessage(self.bus.process_id, "awareness", stamped))
+
+    # -- in ---------------------------------------------------------------------------------
+
+    def received(self, message: BusMessage) -> None:
+        if message.kind == "awareness":
+            relayed = self.room.awareness.apply_relayed(message.payload, message.sender)
+            if relayed:
+                self.room.relay(wire.awareness_frame(relayed), exclude=None)
+            return
+        if message.kind != "update":
+            return
+        committer = self.room.committer
+        have_update = 0 < message.last_update_id <= committer.applied_update_id
+        if have_update and (not message.events or message.events[-1]["seq"] <= self.room.draft.seq):
+            return  # a catch-up already brought it
+        follows = (
+            not committer.behind
+            and message.previous_update_id == committer.applied_update_id
+            and (not message.events or message.events[0]["seq"] == self.room.draft.seq + 1)
+        )
+        if not follows:
+            self.schedule_catch_up()
+            return
+        if message.payload:
+            self.room.gate.absorb([message.payload], REMOTE_ORIGIN)
+        if message.last_update_id:
+            committer.applied_update_id = message.last_update_id
+        recorded = [to_recorded(event_from_message(self.room.id, e)) for e in message.events]
+        self._fold(recorded)
+        self.room.show_remote(message.payload, recorded)
+
+    # -- catching up from the database ------------------------------------------------------
+
+    def schedule_catch_up(self) -> None:
+        if self._catching_up is not None and not self._catching_up.done():
+            self._again = True
+            return
+        self._catching_up = asyncio.get_running_loop().create_task(self._catch_up_loop())
+
+    async def catch_up(self) -> None:
+        """Bring this process's copy up to what is stored (awaits a running catch-up)."""
+        self.schedule_catch_up()
+        task = self._catching_up
+        if task is not None:
+            await asyncio.shield(task)
+
+    async def _catch_up_loop(self) -> None:
+        self._again = True
+        while self._again:
+            self._again = False
+            try:
+                await self._catch_up_once()
+            except Exception:
+                log.exception("catching up draft %s from storage failed", self.room.id)
+                return
+
+    async def _catch_up_once(self) -> None:
+        room, committer = self.room, self.room.committer
+        found = await asyncio.to_thread(
+            room.storage.catch_up, room.id, room.draft.seq, committer.applied_update_id
+        )
+        updates = [found.snapshot.state] if found.snapshot is not None else []
+        updates += [u.data for u in found.updates]
+        before = room.live.doc.get_state()
+        if updates:
+            room.gate.absorb(updates, REMOTE_ORIGIN)
+        committer.applied_update_id = max(committer.applied_update_id, found.last_update_id)
+        committer.behind = False
+        recorded = [to_recorded(e) for e in found.events if e.seq > room.draft.seq]
+        if recorded and recorded[0].seq != room.draft.seq + 1:
+            recorded = []  # this process has unstored events of its own: its commit will tell
+        self._fold(recorded)
+        shown = room.live.doc.get_update(before) if updates else b""
+        room.show_remote(shown, recorded)
+        if self.caught_up is not None:
+            self.caught_up()
+
+    def _fold(self, recorded: list[Recorded]) -> None:
+        if not recorded:
+            return
+        room = self.room
+        draft = room.draft
+        for item in recorded:
+            draft = apply(draft, item)
+        room.draft = draft
+        room.live.forget_written()  # another process wrote the mirrored maps
+        room.gate.refresh(None)
