@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pycrdt import Doc
 
@@ -47,7 +48,7 @@ def version_at(storage: Storage, draft_id: str, seq: int | None = None) -> Draft
     last = history[-1].seq
     if seq is not None and not 1 <= seq <= last:
         raise NoSuchPoint(f"draft {draft_id!r} has events 1..{last}, not {seq}")
-    if seq is None or seq == last and storage.version_at(draft_id, seq) is None:
+    if seq is None or (seq == last and storage.version_at(draft_id, seq) is None):
         state = _current_state(storage, draft_id)
         seq = last
     else:
@@ -66,7 +67,7 @@ def version_at(storage: Storage, draft_id: str, seq: int | None = None) -> Draft
 
 def _current_state(storage: Storage, draft_id: str) -> bytes:
     loaded = storage.load(draft_id)
-    doc: Doc = Doc()
+    doc: Doc[Any] = Doc()
     with doc.transaction():
         if loaded.snapshot is not None:
             doc.apply_update(loaded.snapshot.state)
