@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-CHANNEL_PREFIX = "rollingtext:draft:"
+CHANNEL_PREFIX = "rollingtext:{installation}:draft:"
 MAGIC = b"RT1"
 _HEADER_LENGTH = struct.Struct(">I")
 
@@ -127,10 +127,13 @@ class RedisBus:
     """Redis pub/sub: one connection listens to the channels of this process's loaded drafts,
     one publishes, in order, from a queue (publishing never blocks a room)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, installation: str) -> None:
         from redis import asyncio as redis
 
         self.process_id = uuid.uuid4().hex
+        # Channels are named after the database's installation id: processes on one database
+        # hear each other; another installation using the same Redis never does.
+        self._prefix = CHANNEL_PREFIX.format(installation=installation)
         self._redis = redis.Redis.from_url(url)
         self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._handlers: dict[str, Handler] = {}
@@ -151,15 +154,15 @@ class RedisBus:
 
     async def subscribe(self, draft_id: str, handler: Handler) -> None:
         self._handlers[draft_id] = handler
-        await self._pubsub.subscribe(CHANNEL_PREFIX + draft_id)
+        await self._pubsub.subscribe(self._prefix + draft_id)
 
     async def unsubscribe(self, draft_id: str) -> None:
         self._handlers.pop(draft_id, None)
         with contextlib.suppress(Exception):
-            await self._pubsub.unsubscribe(CHANNEL_PREFIX + draft_id)
+            await self._pubsub.unsubscribe(self._prefix + draft_id)
 
     def publish(self, draft_id: str, message: BusMessage) -> None:
-        self._outbox.put_nowait((CHANNEL_PREFIX + draft_id, message.encode()))
+        self._outbox.put_nowait((self._prefix + draft_id, message.encode()))
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -198,7 +201,7 @@ class RedisBus:
             if message is None or message.get("type") != "message":
                 continue
             channel = message["channel"].decode()
-            handler = self._handlers.get(channel.removeprefix(CHANNEL_PREFIX))
+            handler = self._handlers.get(channel.removeprefix(self._prefix))
             if handler is None:
                 continue
             try:
@@ -214,5 +217,5 @@ class RedisBus:
                 log.exception("handling a bus message on %s failed", channel)
 
 
-def open_bus(redis_url: str | None) -> Bus:
-    return RedisBus(redis_url) if redis_url else LocalBus()
+def open_bus(redis_url: str | None, installation: str) -> Bus:
+    return RedisBus(redis_url, installation) if redis_url else LocalBus()

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
+from drafting.commands import Command
+from drafting.delegation import Delegation
+from drafting.draft import Draft
 from drafting.record import Recorded
 from server.drafts import to_new_event
 from server.storage import Storage
@@ -22,6 +25,7 @@ from server.storage.records import Committed
 log = logging.getLogger(__name__)
 
 RETRY_FIRST, RETRY_MAX = 0.05, 5.0
+REBASES_MAX = 50  # in a row, for one round: beyond that the room reloads (1012)
 
 
 @dataclass
@@ -31,6 +35,10 @@ class Batch:
     update: bytes  # the net Yjs update of the change (may be empty for a pure record change)
     exclude: Hashable | None = None  # the connection that already has this change
     version: bytes | None = None  # the document's full state right after ``recorded``
+    # What decided ``recorded`` — re-run if another process took those seqs first (rebase).
+    commands: tuple[Command, ...] = ()
+    actor: Delegation | None = None
+    draft: Draft | None = None  # the procedural state right after ``recorded``
     done: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -50,6 +58,7 @@ class Committer:
         last_update_id: int = 0,
         durable: bool = True,
         stored: Callable[[list[Batch], Committed], None] | None = None,
+        rebase: Callable[[list[Batch]], Awaitable[bool]] | None = None,
     ) -> None:
         self.draft_id = draft_id
         self.durable = durable
@@ -64,6 +73,7 @@ class Committer:
         self.applied_update_id = last_update_id
         self.behind = False  # another process committed between our last look and our commit
         self.stored = stored
+        self.rebase = rebase
         self.since_snapshot = 0
         self._waiting: list[Batch] = []
         self._in_flight: list[Batch] = []
@@ -132,25 +142,41 @@ class Committer:
                 await self._maybe_compact()
 
     async def _store(self, batches: list[Batch]) -> None:
-        recorded = [r for b in batches for r in b.recorded]
-        expected = recorded[0].seq - 1 if recorded else 0
         updates = [(b.origin, b.update) for b in batches if b.update]
-        versions = [(b.recorded[-1].seq, b.version) for b in batches if b.recorded and b.version]
-        if not recorded and not updates:
+        if not updates and not any(b.recorded for b in batches):
             return
         delay = RETRY_FIRST
+        rebases = 0
         while True:
+            # Recomputed on every try: a rebase renumbers the events and may add mirror updates.
+            recorded = [r for b in batches for r in b.recorded]
+            updates = [(b.origin, b.update) for b in batches if b.update]
+            versions = [
+                (b.recorded[-1].seq, b.version) for b in batches if b.recorded and b.version
+            ]
             try:
                 committed = await asyncio.to_thread(
                     self.storage.commit,
                     self.draft_id,
-                    expected if recorded else None,
+                    recorded[0].seq - 1 if recorded else None,
                     events=[to_new_event(r) for r in recorded],
                     updates=updates,
                     versions=versions,
                 )
                 break
             except StaleSequence as error:
+                # Another process recorded events first: decide ours again after theirs.
+                rebases += 1
+                pending = [*batches, *self._waiting]
+                if (
+                    rebases <= REBASES_MAX
+                    and self.rebase is not None
+                    and await self.rebase(pending)
+                ):
+                    log.info(
+                        "draft %s: our events re-decided after another process's", self.draft_id
+                    )
+                    continue
                 log.error("draft %s was changed elsewhere: %s", self.draft_id, error)
                 self._break(error, batches)
                 return

@@ -13,15 +13,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pycrdt import merge_updates
 
+from drafting.context import Context
+from drafting.errors import DraftingError
+from drafting.procedure import run
 from drafting.record import Recorded, apply
 from server import wire
 from server.bus import Bus, BusMessage
-from server.drafts import to_recorded
+from server.drafts import SERVER_ORIGIN, to_recorded
 from server.storage.records import Committed, StoredEvent
 
 if TYPE_CHECKING:
@@ -31,6 +34,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REMOTE_ORIGIN = "remote"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 def event_message(event: StoredEvent) -> dict[str, Any]:
@@ -67,6 +74,9 @@ class Replica:
     def stored(self, batches: list[Batch], committed: Committed) -> None:
         """The committer stored a round: tell the other processes (and catch up if we were
         behind them)."""
+        decided = [b.draft for b in batches if b.recorded and b.draft is not None]
+        if decided:
+            self.room.stored_draft = decided[-1]
         if self.bus.shared:
             updates = [b.update for b in batches if b.update]
             merged = b""
@@ -166,13 +176,68 @@ class Replica:
         if self.caught_up is not None:
             self.caught_up()
 
+    async def rebase(self, pending: list[Batch]) -> bool:
+        """Another process stored events at the seqs ours were to take: fold theirs in, decide
+        our pending commands again after them, renumbered, and mirror the result. False when
+        ours no longer hold (the room then reloads and its clients resync)."""
+        room = self.room
+        base = room.stored_draft
+        found = await asyncio.to_thread(
+            room.storage.catch_up, room.id, base.seq, room.committer.applied_update_id
+        )
+        updates = [found.snapshot.state] if found.snapshot is not None else []
+        updates += [u.data for u in found.updates]
+        before = room.live.doc.get_state()
+        if updates:
+            room.gate.absorb(updates, REMOTE_ORIGIN)
+        room.committer.applied_update_id = max(
+            room.committer.applied_update_id, found.last_update_id
+        )
+        theirs = [to_recorded(e) for e in found.events]
+        draft = base
+        for item in theirs:
+            draft = apply(draft, item)
+        room.stored_draft = draft
+        try:
+            for batch in pending:
+                if not batch.recorded or batch.actor is None:
+                    continue
+                context = Context(batch.actor, utcnow(), room.roster)
+                mine: list[Recorded] = []
+                for command in batch.commands:
+                    draft, events = run(draft, command, context)
+                    mine.extend(events)
+                batch.recorded, batch.draft = tuple(mine), draft
+        except DraftingError as error:
+            log.warning("draft %s: a pending decision no longer holds: %s", room.id, error)
+            return False
+        room.draft = draft
+        room.live.forget_written()
+        extra_from = room.live.doc.get_state()
+        with room.live.doc.transaction(origin=SERVER_ORIGIN):
+            room.live.mirror(draft)
+        extra = room.live.doc.get_update(extra_from)
+        last = next(b for b in reversed(pending) if b.recorded)
+        last.update = merge_updates(last.update, extra) if last.update else extra
+        state = room.live.doc.get_update()
+        for batch in pending:
+            if batch.recorded:
+                batch.version = state
+        room.gate.refresh(None)
+        shown = room.live.doc.get_update(before) if updates else b""
+        room.show_remote(shown, theirs)
+        return True
+
     def _fold(self, recorded: list[Recorded]) -> None:
         if not recorded:
             return
         room = self.room
         draft = room.draft
+        in_step = room.stored_draft.seq == draft.seq  # nothing of ours waits to be stored
         for item in recorded:
             draft = apply(draft, item)
         room.draft = draft
+        if in_step:
+            room.stored_draft = draft
         room.live.forget_written()  # another process wrote the mirrored maps
         room.gate.refresh(None)

@@ -71,6 +71,8 @@ class Room:
         self.awareness = AwarenessStates()
         self.connections: set[Connection] = set()
         self.replica = Replica(self, bus if bus is not None else LocalBus())
+        self.stored_draft = draft  # the state as of the last stored event (rebases start here)
+        self._last_decision: tuple[tuple[cmd.Command, ...], Delegation | None] = ((), None)
         self.committer = Committer(
             draft.id,
             storage,
@@ -82,6 +84,7 @@ class Room:
             durable=durable,
             snapshot=lambda: (live.doc.get_update(), self.draft.seq),
             stored=self.replica.stored,
+            rebase=self.replica.rebase,
         )
 
         # Every transaction's own update (deletions included, unlike a state-vector diff): what
@@ -161,7 +164,9 @@ class Room:
             return
         origin = f"client:{conn.delegation.code}"
         silent_for = conn if isinstance(verdict, Admitted) and not recorded else None
-        self.committer.submit(Batch(recorded, origin, net, exclude=silent_for))
+        self.committer.submit(
+            Batch(recorded, origin, net, exclude=silent_for, **self._decided(recorded))
+        )
 
     def _register(self, conn: Connection, verdict: Admitted) -> tuple[Recorded, ...]:
         """Record the amendments an edit opened (new ids) or emptied (withdrawn)."""
@@ -198,7 +203,7 @@ class Room:
         self._changes.clear()
         recorded = self._run([command], actor)
         net = self._take_changes()
-        done = self.committer.submit(Batch(recorded, SERVER_ORIGIN, net))
+        done = self.committer.submit(Batch(recorded, SERVER_ORIGIN, net, **self._decided(recorded)))
         await done
         return recorded
 
@@ -214,7 +219,9 @@ class Room:
         recorded = self._run(commands, actor, text_change=(paragraph_id, rewrite.delta))
         if recorded:
             net = self._take_changes()
-            await self.committer.submit(Batch(recorded, SERVER_ORIGIN, net))
+            await self.committer.submit(
+                Batch(recorded, SERVER_ORIGIN, net, **self._decided(recorded))
+            )
         return rewrite
 
     def _run(
@@ -225,6 +232,7 @@ class Room:
     ) -> tuple[Recorded, ...]:
         """Decide and fold every command, all or nothing, then show the result in the doc."""
         context = Context(actor, utcnow(), self.roster)
+        self._last_decision = (tuple(commands), actor)
         draft: Draft = self.draft
         recorded: list[Recorded] = []
         for command in commands:
@@ -241,6 +249,13 @@ class Room:
             touched.add(text_change[0])
         self.gate.refresh(touched)
         return tuple(recorded)
+
+    def _decided(self, recorded: tuple[Recorded, ...]) -> dict[str, Any]:
+        """What a batch needs to be decided again (`Replica.rebase`): its commands and actor."""
+        if not recorded:
+            return {}
+        commands, actor = self._last_decision
+        return {"commands": commands, "actor": actor, "draft": self.draft}
 
     # -- output ---------------------------------------------------------------------------------
 

@@ -97,6 +97,16 @@ class DraftRow(Base):
         return DraftRecord(self.id, self.title, self.symbol, self.state, self.created)
 
 
+class InstallationRow(Base):
+    """One row: this database's random id. Processes sharing the database share it, and name
+    their bus channels after it, so two installations on one Redis never hear each other."""
+
+    __tablename__ = "installation"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class DelegationRow(Base):
     __tablename__ = "delegations"
 

@@ -26,7 +26,7 @@ from server.storage.errors import (
     UnknownDelegation,
     UnknownDraft,
 )
-from server.storage.models import DelegationRow, DraftRow, QuarantineRow
+from server.storage.models import DelegationRow, DraftRow, InstallationRow, QuarantineRow
 from server.storage.records import (
     CatchUp,
     Committed,
@@ -109,6 +109,20 @@ class Storage:
 
     def diagnostics(self) -> dict[str, str]:
         return engine.diagnostics(self._engine)
+
+    def installation_id(self) -> str:
+        """This database's random id, made on first use (the first writer wins)."""
+        with self._reading() as session:
+            found = session.scalar(select(InstallationRow.id).limit(1))
+        if found is not None:
+            return found
+        try:
+            with self._writing() as session:
+                session.add(InstallationRow(id=uuid.uuid4().hex, created=self._now()))
+        except IntegrityError:
+            pass
+        with self._reading() as session:
+            return str(session.scalar(select(InstallationRow.id).order_by(InstallationRow.created)))
 
     # -- drafts ---------------------------------------------------------------------------
 

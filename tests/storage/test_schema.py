@@ -16,6 +16,7 @@ TABLES = {
     "updates",
     "snapshots",
     "quarantine",
+    "installation",
     "versions",
 }
 

@@ -1,4 +1,5 @@
-"""Versions (the document as it stood at each recorded event) and drafts.last_update_id.
+"""Versions (the document as it stood at each recorded event), drafts.last_update_id, and the
+installation id (what names the bus channels of the processes sharing this database).
 
 Revision ID: 0002
 Revises: 0001
@@ -18,6 +19,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "installation",
+        sa.Column("id", sa.String(32), nullable=False),
+        sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_installation"),
+    )
     with op.batch_alter_table("drafts") as drafts:
         drafts.add_column(
             sa.Column("last_update_id", sa.BigInteger(), nullable=False, server_default="0")
@@ -40,5 +47,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("versions")
+    op.drop_table("installation")
     with op.batch_alter_table("drafts") as drafts:
         drafts.drop_column("last_update_id")

@@ -1,0 +1,178 @@
+"""Several server processes on one PostgreSQL database and one Redis: any process serves any
+draft, clients on different processes co-edit and see each other, procedure stays serial, and
+a process killed mid-typing loses nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+import pytest
+import redis
+import websockets
+from psycopg import sql
+
+from client.live import LiveClient
+from drafting import demo
+from server import wire
+from tests.conftest import libpq_url
+from tests.live.server_process import ServerProcess, seed_demo
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+P = "par-07"
+
+
+@pytest.fixture(scope="module")
+def redis_server() -> str:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+    return REDIS_URL
+
+
+@pytest.fixture
+def database_url(postgres_server: str) -> Iterator[str]:
+    schema = f"scale_{secrets.token_hex(6)}"
+    with psycopg.connect(libpq_url(postgres_server), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        try:
+            separator = "&" if "?" in postgres_server else "?"
+            yield f"{postgres_server}{separator}options={quote(f'-csearch_path={schema}')}"
+        finally:
+            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+
+
+class Cluster:
+    def __init__(self, database_url: str, tmp_path: Path, env: dict[str, str]) -> None:
+        self.tokens = seed_demo(database_url)
+        self.processes = [
+            ServerProcess(database_url, tmp_path / f"server-{n}.log", env) for n in range(2)
+        ]
+        self.clients: list[LiveClient] = []
+
+    async def client(self, process: int, code: str) -> LiveClient:
+        url = self.processes[process].base_url
+        client = await LiveClient(url, demo.DRAFT_ID, self.tokens[code]).connect()
+        self.clients.append(client)
+        await client.wait_for(lambda: len(client.paragraph_ids()) == len(demo.PARAGRAPHS))
+        return client
+
+
+@pytest.fixture
+async def cluster(
+    database_url: str, redis_server: str, tmp_path: Path
+) -> AsyncIterator[Cluster]:
+    env = {"REDIS_URL": redis_server, "CATCH_UP_SECONDS": "1"}
+    cluster = Cluster(database_url, tmp_path, env)
+    for process in cluster.processes:
+        process.start()
+    try:
+        yield cluster
+    finally:
+        for client in cluster.clients:
+            await client.close()
+        for process in cluster.processes:
+            process.stop()
+
+
+async def test_clients_on_two_processes_co_edit_and_converge(cluster: Cluster) -> None:
+    bra = await cluster.client(0, "BRA")
+    usa = await cluster.client(1, "USA")
+    chair = await cluster.client(1, "CHAIR")
+    for n in range(30):  # interleaved typing on both processes, without waiting
+        bra.insert(P, 0, "b", f"BRA-{n}")
+        usa.insert(P, usa.length(P), "u", f"USA-{n}")
+    expected = {f"BRA-{n}" for n in range(30)} | {f"USA-{n}" for n in range(30)}
+    for client in (bra, usa, chair):
+        await client.wait_for(lambda c=client: expected <= set(c.amendments()))
+    await bra.wait_for(lambda: bra.runs(P) == usa.runs(P) == chair.runs(P))
+    # Procedure from one process shows on the other: the chair (process 1) accepts BRA's.
+    status, body = await chair.api("POST", "/consensus", {"target": "amendment:BRA-0"})
+    assert (status, body["outcome"]) == (200, "accepted")
+    await bra.wait_for(lambda: bra.amendments()["BRA-0"]["status"] == "accepted")
+    _, record = await bra.api("GET", "/events")
+    seqs = [e["seq"] for e in record["events"]]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert sum(e["type"] == "amendment_proposed" for e in record["events"]) == 60
+
+
+async def test_presence_crosses_processes(cluster: Cluster) -> None:
+    token_a, token_b = cluster.tokens["BRA"], cluster.tokens["CHN"]
+    url_a = LiveClient(cluster.processes[0].base_url, demo.DRAFT_ID, token_a).sync_url
+    url_b = LiveClient(cluster.processes[1].base_url, demo.DRAFT_ID, token_b).sync_url
+    async with websockets.connect(url_b) as watcher, websockets.connect(url_a) as sender:
+        await _first_sync(watcher)
+        await _first_sync(sender)
+        entry = wire.AwarenessEntry(5151, 1, json.dumps({"focus": P}))
+        await sender.send(wire.awareness_frame(wire.awareness_update([entry])))
+        seen = await _awareness_of(watcher, 5151)
+        assert json.loads(seen.state)["delegation"]["code"] == "BRA"
+    # The sender left: the watcher on the other process hears that it is gone.
+    async with websockets.connect(url_b) as late:
+        await _first_sync(late)
+        late_entries = await _awareness_snapshot(late)
+        assert 5151 not in {e.client for e in late_entries if e.state != "null"}
+
+
+async def test_a_killed_process_loses_nothing_its_clients_had(cluster: Cluster) -> None:
+    writer = await cluster.client(0, "BRA")
+    watcher = await cluster.client(1, "USA")
+    for n in range(40):
+        writer.insert(P, 0, f"w{n} ", f"BRA-k{n}")
+        if n == 25:
+            await watcher.wait_for(lambda: "BRA-k20" in watcher.amendments())
+    await watcher.wait_for(lambda: "BRA-k25" in watcher.amendments())
+    cluster.processes[0].kill()
+    # The writer's offline edits and everything it had go to the surviving process.
+    writer.insert(P, 0, "after ", "BRA-after")
+    await writer.disconnect()
+    writer.base_url = cluster.processes[1].base_url  # the load balancer sends it elsewhere
+    moved = await writer.connect()
+    wanted = {f"BRA-k{n}" for n in range(40)} | {"BRA-after"}
+    await watcher.wait_for(lambda: wanted <= set(watcher.amendments()), timeout=20)
+    await watcher.wait_for(lambda: watcher.runs(P) == moved.runs(P))
+    assert watcher.text(P).count("after ") == 1
+    _, record = await watcher.api("GET", "/events")
+    seqs = [e["seq"] for e in record["events"]]
+    assert seqs == list(range(1, len(seqs) + 1))  # no gap, no duplicate
+    events = record["events"]
+    proposed = [e["payload"]["amendment"] for e in events if e["type"] == "amendment_proposed"]
+    assert sorted(proposed) == sorted(wanted)
+
+
+async def _first_sync(ws: websockets.ClientConnection) -> None:
+    await ws.send(wire.sync_frame(wire.SyncType.STEP1, b"\x00"))
+
+
+async def _awareness_of(ws: websockets.ClientConnection, client: int) -> wire.AwarenessEntry:
+    async def find() -> wire.AwarenessEntry:
+        while True:
+            frame = await ws.recv()
+            assert isinstance(frame, bytes)
+            message = wire.parse(frame)
+            if isinstance(message, wire.Awareness):
+                for entry in wire.awareness_entries(message.payload):
+                    if entry.client == client:
+                        return entry
+
+    return await asyncio.wait_for(find(), 10)
+
+
+async def _awareness_snapshot(ws: websockets.ClientConnection) -> list[wire.AwarenessEntry]:
+    await ws.send(bytes([wire.MessageType.QUERY_AWARENESS]))
+
+    async def find() -> list[wire.AwarenessEntry]:
+        while True:
+            frame = await ws.recv()
+            assert isinstance(frame, bytes)
+            message = wire.parse(frame)
+            if isinstance(message, wire.Awareness):
+                return list(wire.awareness_entries(message.payload))
+
+    return await asyncio.wait_for(find(), 10)
