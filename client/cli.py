@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from client import machine, remote, seeding, serving, signin, webbuild
+from client import exporting, importing, machine, remote, seeding, serving, signin, webbuild
 from drafting import demo
 from drafting.errors import DraftingError
 from drafting.vocabulary import Constituency, Role
@@ -78,17 +79,35 @@ def build_parser() -> argparse.ArgumentParser:
     draft = commands.add_parser("draft", help="manage drafts")
     draft_commands = draft.add_subparsers(dest="action", required=True, metavar="ACTION")
     imp = draft_commands.add_parser(
-        "import", help="create a draft from a plain-text or Markdown file"
+        "import", help="create a draft from a .docx, Markdown or plain-text file"
     )
     imp.add_argument("file", metavar="FILE", type=Path)
     imp.add_argument("--id", dest="draft_id", help="draft id (default: from the file name)")
-    imp.add_argument("--symbol", default="", help="document symbol, e.g. WGEC/2026/CRP.2")
+    imp.add_argument(
+        "--symbol", help="document symbol, e.g. WGEC/2026/CRP.2 (default: from an export's)"
+    )
+    imp.add_argument(
+        "--delegation",
+        metavar="CODE",
+        help="who proposes the brackets that name no delegation (default: the Chair)",
+    )
+    imp.add_argument(
+        "--unknown-authors-to-delegation",
+        action="store_true",
+        help="attribute Word authors that are no delegation to --delegation instead of refusing",
+    )
     _db_option(imp)
     _json_option(imp)
     imp.set_defaults(handler=run_draft_import)
 
     serve = commands.add_parser("serve", help="run the server")
     _bind_options(serve)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        help="server processes on one port (default: $WEB_CONCURRENCY or 1; >1 needs REDIS_URL)",
+    )
     serve.set_defaults(handler=run_serve)
 
     up = commands.add_parser(
@@ -104,6 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="also the Node test client's packages and Debian's chromium",
     )
     setup.set_defaults(handler=run_setup)
+    exp = commands.add_parser(
+        "export", help="write a draft (as it stands, or at a point of its record) to a file"
+    )
+    exp.add_argument("draft", metavar="DRAFT", help="draft id")
+    exp.add_argument(
+        "--format", required=True, help="docx, html, pdf, markdown (md) or akn (Akoma Ntoso)"
+    )
+    exp.add_argument("--at", type=int, metavar="SEQ", help="event of the record (default: now)")
+    exp.add_argument("--out", metavar="PATH", help="file to write ('-': stdout; default: named)")
+    _db_option(exp)
+    _json_option(exp)
+    exp.set_defaults(handler=run_export)
     remote.add_commands(commands)
     return parser
 
@@ -172,8 +203,13 @@ def run_delegation_add(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_draft_import(args: argparse.Namespace, settings: Settings) -> int:
     with seeding.open_storage(args.db or settings.database_url) as storage:
-        imported = seeding.import_draft(
-            storage, args.file, draft_id=args.draft_id, symbol=args.symbol
+        imported = importing.import_file(
+            storage,
+            args.file,
+            draft_id=args.draft_id,
+            symbol=args.symbol,
+            delegation=args.delegation,
+            unknown_authors_to_delegation=args.unknown_authors_to_delegation,
         )
     if args.json:
         _print_json(
@@ -183,18 +219,26 @@ def run_draft_import(args: argparse.Namespace, settings: Settings) -> int:
                 "symbol": imported.symbol,
                 "paragraphs": len(imported.labels),
                 "labels": list(imported.labels),
+                "amendments": imported.amendments,
             }
         )
         return 0
     labels = ", ".join(label for label in imported.labels if label)
-    print(f"Imported draft {imported.draft} ({imported.title}): {len(imported.labels)} paragraphs")
+    print(
+        f"Imported draft {imported.draft} ({imported.title}): {len(imported.labels)} paragraphs, "
+        f"{imported.amendments} pending amendments"
+    )
     if labels:
         print(f"Labels: {labels}")
     return 0
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:
-    serving.serve(settings, args.host, args.port)
+    try:
+        serving.serve(settings, args.host, args.port, workers=args.workers)
+    except serving.NeedsABus as error:
+        print(f"rollingtext serve: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -227,6 +271,20 @@ def run_up(args: argparse.Namespace, settings: Settings) -> int:
         print("  (no delegations: add one with `rollingtext delegation add`)")
     print(flush=True)
     serving.serve(settings, host, port)
+    return 0
+
+
+def run_export(args: argparse.Namespace, settings: Settings) -> int:
+    done = exporting.export(
+        args.db or settings.database_url, args.draft, args.format, args.at, args.out
+    )
+    where = str(done.path) if done.path is not None else "stdout"
+    if args.json:
+        _print_json({"path": where, "bytes": done.size, "seq": done.seq, "format": done.format})
+    elif done.path is not None:
+        print(
+            f"Wrote {where} ({done.format}, {done.size:,} bytes, the draft after event {done.seq})"
+        )
     return 0
 
 

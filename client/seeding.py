@@ -7,17 +7,18 @@ Tokens are returned once, to be shown once; only their digests are stored.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from drafting import commands as cmd
 from drafting import demo
 from drafting.delegation import Delegation
-from drafting.importing import ImportedDraft, import_text
-from drafting.vocabulary import Constituency, ParagraphKind, Role
+from drafting.vocabulary import Constituency, Role
 from server.drafts import create_draft, delegation_of, register
+from server.imports import drafts as imports
+from server.imports.docx import UnreadableDocument
+from server.imports.drafts import MAX_IMPORT_BYTES, Imported, TooLarge, read_document, slug
 from server.storage import Storage
 
 
@@ -52,14 +53,6 @@ class Issued:
 
     delegation: Delegation
     token: str
-
-
-@dataclass(frozen=True)
-class Imported:
-    draft: str
-    title: str
-    symbol: str
-    labels: tuple[str, ...]
 
 
 def now_utc() -> datetime:
@@ -117,19 +110,36 @@ def presiding_delegation(storage: Storage) -> Delegation:
     raise NoPresidingDelegation()
 
 
-def read_source(path: Path) -> str:
+def read_bytes(path: Path, progress: Callable[[int, int], None] | None = None) -> bytes:
+    """The file's bytes, read in chunks (``progress`` told bytes done and total); a file over
+    the import limit is refused before it is read."""
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(f"{path} is not UTF-8 text ({error.reason})") from error
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            raise UnreadableFile(f"{path}: {TooLarge(size)}")
+        chunks: list[bytes] = []
+        with path.open("rb") as source:
+            while chunk := source.read(1 << 20):
+                chunks.append(chunk)
+                if progress is not None:
+                    progress(sum(len(c) for c in chunks), size)
+        return b"".join(chunks)
     except OSError as error:
         raise UnreadableFile(f"cannot read {path}: {error.strerror or error}") from error
 
 
 def draft_id_for(path: Path) -> str:
     """A draft id from a file name: ``Draft Report (v2).md`` → ``draft-report-v2``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-")[:64]
-    return slug or "draft"
+    return slug(path.stem)
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where an import tells how far it got: reading the file (bytes), then running the
+    commands that create the draft (steps). Either may be None."""
+
+    reading: Callable[[int, int], None] | None = None
+    creating: Callable[[int, int], None] | None = None
 
 
 def import_draft(
@@ -137,28 +147,32 @@ def import_draft(
     path: Path,
     *,
     draft_id: str | None = None,
-    symbol: str = "",
+    symbol: str | None = None,
+    delegation: str | None = None,
+    unknown_authors_to_delegation: bool = False,
     now: datetime | None = None,
+    progress: ImportProgress | None = None,
 ) -> Imported:
-    """Create a draft from a plain-text or Markdown file, as the presiding delegation."""
-    source = read_source(path)
-    imported = import_text(source, default_title=path.stem)
-    if not imported.paragraphs:
-        raise UnreadableFile(f"{path} has no paragraphs to import")
+    """Create a draft from a .docx, Markdown or plain-text file, as the presiding delegation.
+
+    Brackets without a tag are proposed by ``delegation`` (default: the Chair); Word authors
+    that are no delegation are refused unless ``unknown_authors_to_delegation``.
+    """
+    progress = progress or ImportProgress()
+    data = read_bytes(path, progress.reading)
+    try:
+        imported = read_document(data, path.name)
+    except UnreadableDocument as error:
+        raise UnreadableFile(f"{path}: {error}") from error
     actor = presiding_delegation(storage)
-    commands = _import_commands(draft_id or draft_id_for(path), imported.title, symbol, imported)
-    draft = create_draft(storage, commands, actor, now or now_utc())
-    labels = tuple(draft.paragraphs[p].label for p in draft.order)
-    return Imported(draft.id, draft.title, draft.symbol, labels)
-
-
-def _import_commands(
-    draft_id: str, title: str, symbol: str, imported: ImportedDraft
-) -> list[cmd.Command]:
-    commands: list[cmd.Command] = [cmd.CreateDraft(draft_id, title, symbol)]
-    for i, paragraph in enumerate(imported.paragraphs, start=1):
-        label = None if paragraph.kind == ParagraphKind.HEADING else paragraph.label
-        commands.append(
-            cmd.AddParagraph(f"par-{i:02d}", paragraph.kind.value, paragraph.text, label=label)
-        )
-    return commands
+    return imports.import_draft(
+        storage,
+        imported,
+        actor,
+        now or now_utc(),
+        draft_id=draft_id or draft_id_for(path),
+        symbol=symbol,
+        proposer=delegation,
+        unknown_to_default=unknown_authors_to_delegation,
+        progress=progress.creating,
+    )

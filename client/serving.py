@@ -42,8 +42,23 @@ def default_web_root() -> None:
         os.environ["WEB_ROOT"] = str(index.parent)
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
-    """Run the app (``server.app:create_app`` as a factory) until interrupted."""
+class NeedsABus(ValueError):
+    """Several worker processes need ``REDIS_URL`` to hear each other."""
+
+
+def serve(
+    settings: Settings, host: str | None = None, port: int | None = None, workers: int = 1
+) -> None:
+    """Run the app (``server.app:create_app`` as a factory) until interrupted.
+
+    ``workers`` > 1 runs that many processes on one socket (uvicorn's supervisor); any of them
+    may serve any draft, so they need the Redis bus, and a database they can all reach.
+    """
+    if workers > 1 and not settings.redis_url:
+        raise NeedsABus(
+            f"--workers {workers} needs REDIS_URL: processes serving the same draft exchange "
+            "updates and presence through Redis (and PostgreSQL is the database to share)"
+        )
     default_web_root()
     uvicorn.run(
         APP_FACTORY,
@@ -54,4 +69,5 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
         ws_max_size=WS_LIMIT_FACTOR * settings.max_message_bytes,
         log_level="info",
         log_config=log_config(),
+        workers=workers,
     )

@@ -17,6 +17,7 @@ from drafting.runs import (
     INS,
     Delete,
     Delta,
+    Insert,
     Op,
     Retain,
     Run,
@@ -52,6 +53,17 @@ def reject_delta(runs: Sequence[Run], amendment_id: str) -> Delta:
         return Retain(len(run.text))
 
     return _delta(runs, settle)
+
+
+def marking_delta(runs: Sequence[Run]) -> Delta:
+    """The delta that writes the pending amendments of ``runs`` over their base text
+    (`clean_text`): insertions inserted, deletion marks set (an imported draft's proposals)."""
+    return compact(
+        Insert(run.text, dict(run.attrs))
+        if ins_id(run.attrs) is not None
+        else Retain(len(run.text), dict(run.attrs) or None)
+        for run in runs
+    )
 
 
 def pending_ids(runs: Iterable[Run]) -> frozenset[str]:

@@ -16,10 +16,13 @@ from starlette.routing import Route
 
 from drafting import commands as cmd
 from drafting.errors import ErrorCode
+from server import history
 from server.actions import ACTIONS, Action
 from server.api_request import ApiError, caller, guarded, json_body, text
 from server.auth import COOKIE, authenticate
 from server.drafts import load_record
+from server.exports import endpoint as exports
+from server.imports import endpoint as imports
 from server.rooms import Rooms
 from server.views import draft_view, event_view
 
@@ -164,6 +167,10 @@ READS: tuple[tuple[str, str, Callable[[Request], Awaitable[JSONResponse]]], ...]
 
 def routes() -> list[Route]:
     table = [Route(path, guarded(handler), methods=["GET"]) for path, _, handler in READS]
+    table.append(Route(exports.PATH, guarded(exports.export_draft), methods=["GET"]))
+    table.append(Route(history.HISTORY_PATH, guarded(history.history), methods=["GET"]))
+    table.append(Route(history.REDLINE_PATH, guarded(history.redline), methods=["GET"]))
+    table.append(Route(imports.PATH, guarded(imports.import_endpoint), methods=["POST"]))
     table.append(Route("/api/session", guarded(open_session), methods=["POST"]))
     table.append(Route("/api/session", guarded(close_session), methods=["DELETE"]))
     table.append(Route(PREFIX + "/consensus", guarded(consensus), methods=["POST"]))

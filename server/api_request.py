@@ -8,10 +8,10 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from drafting.delegation import Delegation
 from drafting.errors import DraftingError
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
 
 Body = dict[str, Any]
+R = TypeVar("R", bound=Response)
 
 
 class ApiError(Exception):
@@ -102,11 +103,11 @@ async def json_body(request: Request) -> Body:
 
 
 def guarded(
-    handler: Callable[[Request], Awaitable[JSONResponse]],
-) -> Callable[[Request], Awaitable[JSONResponse]]:
+    handler: Callable[[Request], Awaitable[R]],
+) -> Callable[[Request], Awaitable[R | JSONResponse]]:
     """Turn every refusal into the documented JSON error, and log it."""
 
-    async def endpoint(request: Request) -> JSONResponse:
+    async def endpoint(request: Request) -> R | JSONResponse:
         try:
             return await handler(request)
         except ApiError as error:

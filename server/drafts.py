@@ -6,7 +6,7 @@ and committing both (events + the document's first update) in one storage transa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from drafting import commands as cmd
@@ -16,6 +16,8 @@ from drafting.draft import Draft
 from drafting.events import from_record, to_record
 from drafting.procedure import run
 from drafting.record import Recorded, replay
+from drafting.runs import Runs
+from drafting.settlement import marking_delta
 from drafting.vocabulary import Constituency, Role
 from server.livedoc import LiveDoc
 from server.storage import Storage
@@ -48,26 +50,42 @@ def load_record(storage: Storage, draft_id: str) -> tuple[Draft | None, list[Rec
     return replay(history), history
 
 
+Acting = tuple[Delegation, cmd.Command]  # a command issued by another delegation than ``actor``
+
+
 def create_draft(
     storage: Storage,
-    commands: Sequence[cmd.Command],
+    commands: Sequence[cmd.Command | Acting],
     actor: Delegation,
     now: datetime,
+    *,
+    marks: Mapping[str, Runs] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Draft:
-    """Create a draft from ``commands`` (the first a `CreateDraft`), text and record together."""
+    """Create a draft from ``commands`` (the first a `CreateDraft`), text and record together.
+
+    ``marks``: paragraph id → its text with pending amendments' marks, written over the base
+    text the commands gave it (an import's amendments, proposed by the commands). ``progress``
+    is told (done, total) as the commands run. Nothing is stored unless every command passes.
+    """
     first = commands[0]
-    if not isinstance(first, cmd.CreateDraft):
+    if not isinstance(first[1] if isinstance(first, tuple) else first, cmd.CreateDraft):
         raise ValueError("a draft starts with CreateDraft")
-    context = Context(actor, now, roster(storage))
+    people = roster(storage)
     draft: Draft | None = None
     history: list[Recorded] = []
-    for command in commands:
-        draft, recorded = run(draft, command, context)
+    for done, step in enumerate(commands, start=1):
+        by, command = step if isinstance(step, tuple) else (actor, step)
+        draft, recorded = run(draft, command, Context(by, now, people))
         history.extend(recorded)
+        if progress is not None:
+            progress(done, len(commands))
     assert draft is not None
     live = LiveDoc()
     with live.doc.transaction(origin=SERVER_ORIGIN):
         live.record(draft, history)
+        for paragraph, runs in (marks or {}).items():
+            live.apply_delta(paragraph, marking_delta(runs))
     storage.create_draft(draft.title, draft.symbol, draft_id=draft.id)
     storage.commit(
         draft.id,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import api
+from server import api, history
+from server.exports import endpoint as exports
+from server.imports import endpoint as imports
 
 ERROR = {
     "type": "object",
@@ -68,6 +70,18 @@ def schema() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for path, summary, _ in api.READS:
         paths.setdefault(path, {})["get"] = _operation(summary, None, path)
+    paths.setdefault(exports.PATH, {})["get"] = exports.openapi_operation(
+        _operation(exports.SUMMARY, None, exports.PATH)
+    )
+    paths.setdefault(history.HISTORY_PATH, {})["get"] = _operation(
+        history.HISTORY_SUMMARY, None, history.HISTORY_PATH
+    )
+    paths.setdefault(history.REDLINE_PATH, {})["get"] = history.redline_openapi(
+        _operation(history.REDLINE_SUMMARY, None, history.REDLINE_PATH)
+    )
+    paths.setdefault(imports.PATH, {})["post"] = imports.openapi_operation(
+        _operation(imports.SUMMARY, None, imports.PATH)
+    )
     extra = (
         ("POST", api.PREFIX + "/consensus", "Call consensus (Chair)", {"target": "string"}),
         (

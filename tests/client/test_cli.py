@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 import uvicorn
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 
 from client import cli, webbuild
 from drafting import demo
@@ -393,3 +396,59 @@ def test_up_on_a_seeded_database_issues_fresh_working_links(
     assert len(again) == 46 and not set(again) & set(first)
     assert all(storage.authenticate(t) is not None for t in again + first)
     assert len(storage.list_drafts()) == 1
+
+
+def _word_file(path: Path, author: str) -> None:
+    document = Document()
+    document.add_paragraph("Draft on data", style="Title")
+    paragraph = document.add_paragraph("OP1\tInvites Member States ")
+    inserted = OxmlElement("w:ins")
+    inserted.set(qn("w:id"), "1")
+    inserted.set(qn("w:author"), author)
+    run, text = OxmlElement("w:r"), OxmlElement("w:t")
+    text.text = "to share data"
+    run.append(text)
+    inserted.append(run)
+    paragraph._p.append(inserted)
+    document.save(str(path))
+
+
+def test_draft_import_of_a_word_file_makes_tracked_changes_amendments_of_their_authors(
+    run: Run, url: str, storage: Storage, tmp_path: Path
+) -> None:
+    add_secretariat(run, url)
+    run(
+        "delegation", "add", "BRA", "Brazil",
+        "--constituency", "member_state", "--role", "member", "--db", url,
+    )  # fmt: skip
+    source = tmp_path / "data.docx"
+    _word_file(source, "Brazil")
+
+    code, out, err = run("draft", "import", str(source), "--db", url, "--json")
+
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert (result["draft"], result["labels"], result["amendments"]) == ("data", ["OP1"], 1)
+    draft, _ = load_record(storage, "data")
+    assert draft is not None and draft.title == "Draft on data"
+    (amendment,) = draft.amendments.values()
+    assert (amendment.proposer, amendment.kind.value) == ("BRA", "insert")
+
+
+def test_draft_import_of_a_word_file_by_an_unknown_author_is_refused(
+    run: Run, url: str, storage: Storage, tmp_path: Path
+) -> None:
+    add_secretariat(run, url)
+    source = tmp_path / "data.docx"
+    _word_file(source, "Somebody")
+
+    code, out, err = run("draft", "import", str(source), "--db", url)
+
+    assert (code, out) == (1, "")
+    assert "'Somebody'" in err
+    assert storage.list_drafts() == []
+    code, out, _ = run(
+        "draft", "import", str(source), "--db", url,
+        "--delegation", "SECRETARIAT", "--unknown-authors-to-delegation",
+    )  # fmt: skip
+    assert code == 0 and "1 pending amendments" in out

@@ -41,3 +41,30 @@ def test_numbered_plain_paragraphs_and_non_ascii_text() -> None:
         (ParagraphKind.PLAIN, "13"),
     ]
     assert draft.paragraphs[1].text == "建议加强合作。"
+
+
+def test_brackets_after_a_label_become_pending_amendments_of_the_paragraph() -> None:
+    draft = import_text("**OP1** Encourages [strongly]·BRA,ZAF [~~all~~]·USA States;")
+    (paragraph,) = draft.paragraphs
+    assert (paragraph.label, paragraph.text) == ("OP1", "Encourages all States;")
+    assert [p.sponsors for p in paragraph.pending] == [("BRA", "ZAF"), ("USA",)]
+
+
+def test_a_paragraph_that_is_one_insertion_is_a_proposed_paragraph() -> None:
+    draft = import_text("OP4 Decides.\n\n**OP4bis** [Requests a report.]·BRA")
+    proposed = draft.paragraphs[1]
+    assert (proposed.label, proposed.text) == ("OP4bis", "Requests a report.")
+    assert proposed.proposed_by is not None and proposed.proposed_by.sponsors == ("BRA",)
+
+
+def test_an_export_reads_back_its_compilation_only_with_its_symbol_and_no_footnotes() -> None:
+    exported = (
+        "# Draft\n\nWGEC/2026/CRP.1 — 10 March 2026, 12:00 UTC (event 29 of the record)\n\n"
+        "## Compilation\n\n**PP1** Recalling [all]·BRA texts,[^1]\n\n"
+        "## Clean text\n\n**PP1** Recalling texts,\n\n[^1]: Amendment by Brazil (BRA).\n"
+    )
+    draft = import_text(exported)
+    assert (draft.title, draft.symbol) == ("Draft", "WGEC/2026/CRP.1")
+    assert [(p.label, p.text, len(p.pending)) for p in draft.paragraphs] == [
+        ("PP1", "Recalling texts,", 1)
+    ]

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import psycopg
 import pytest
 import redis
@@ -21,7 +25,7 @@ from client.live import LiveClient
 from drafting import demo
 from server import wire
 from tests.conftest import libpq_url
-from tests.live.server_process import ServerProcess, seed_demo
+from tests.live.server_process import ServerProcess, free_port, seed_demo
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 P = "par-07"
@@ -65,9 +69,7 @@ class Cluster:
 
 
 @pytest.fixture
-async def cluster(
-    database_url: str, redis_server: str, tmp_path: Path
-) -> AsyncIterator[Cluster]:
+async def cluster(database_url: str, redis_server: str, tmp_path: Path) -> AsyncIterator[Cluster]:
     env = {"REDIS_URL": redis_server, "CATCH_UP_SECONDS": "1"}
     cluster = Cluster(database_url, tmp_path, env)
     for process in cluster.processes:
@@ -176,3 +178,59 @@ async def _awareness_snapshot(ws: websockets.ClientConnection) -> list[wire.Awar
                 return list(wire.awareness_entries(message.payload))
 
     return await asyncio.wait_for(find(), 10)
+
+
+async def test_serve_with_workers_runs_processes_that_co_edit(
+    database_url: str, redis_server: str, tmp_path: Path
+) -> None:
+    tokens = seed_demo(database_url)
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_server}
+    log = (tmp_path / "workers.log").open("wb")
+    command = [sys.executable, "-m", "client.cli", "serve", "--workers", "2", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    clients: list[LiveClient] = []
+    try:
+        await _until_healthy(base, server)
+        for n, code in enumerate(("BRA", "CHN", "USA", "FRA", "KEN", "IND")):
+            client = await LiveClient(base, demo.DRAFT_ID, tokens[code]).connect()
+            clients.append(client)
+            await client.wait_for(lambda c=client: len(c.paragraph_ids()) == len(demo.PARAGRAPHS))
+            client.insert(P, 0, f"{code} ", f"{code}-w{n}")
+        wanted = {f"{c}-w{n}" for n, c in enumerate(("BRA", "CHN", "USA", "FRA", "KEN", "IND"))}
+        for client in clients:
+            await client.wait_for(lambda c=client: wanted <= set(c.amendments()), timeout=15)
+        await clients[0].wait_for(lambda: all(c.runs(P) == clients[0].runs(P) for c in clients))
+    finally:
+        for client in clients:
+            await client.close()
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_serve_with_workers_refuses_to_start_without_a_bus(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "client.cli", "serve", "--workers", "3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "needs REDIS_URL" in done.stderr
+
+
+async def _until_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
+    async with httpx.AsyncClient() as http:
+        for _ in range(300):  # up to 30 s, checking that the supervisor is still alive
+            assert server.poll() is None, "rollingtext serve --workers exited"
+            try:
+                if (await http.get(base + "/healthz", timeout=1)).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError("rollingtext serve --workers 2 never became healthy")

@@ -1,0 +1,19 @@
+"""PDF: the print HTML of `server.exports.html`, laid out by WeasyPrint (pango, no browser)."""
+
+from __future__ import annotations
+
+from weasyprint import HTML
+
+from server.exports.html import export_html
+from server.versions import DraftVersion
+
+MEDIA_TYPE = "application/pdf"
+
+
+def export_pdf(version: DraftVersion) -> bytes:
+    return render_pdf(export_html(version))
+
+
+def render_pdf(html: str) -> bytes:
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
