@@ -234,3 +234,34 @@ async def _until_healthy(base: str, server: subprocess.Popen[bytes]) -> None:
                 pass
             await asyncio.sleep(0.1)
     raise AssertionError("rollingtext serve --workers 2 never became healthy")
+
+
+async def test_updates_the_bus_never_carried_arrive_from_the_database(
+    database_url: str, redis_server: str, tmp_path: Path
+) -> None:
+    # Process 0 publishes nothing (no REDIS_URL): everything it stores is, for process 1, a
+    # lost bus message. Process 1 must still show it, read from the database.
+    tokens = seed_demo(database_url)
+    silent = ServerProcess(database_url, tmp_path / "silent.log", {}).start()
+    listening = ServerProcess(
+        database_url,
+        tmp_path / "listening.log",
+        {"REDIS_URL": redis_server, "CATCH_UP_SECONDS": "0.5"},
+    ).start()
+    clients: list[LiveClient] = []
+    try:
+        for server, code in ((silent, "BRA"), (listening, "USA")):
+            client = await LiveClient(server.base_url, demo.DRAFT_ID, tokens[code]).connect()
+            clients.append(client)
+            await client.wait_for(lambda c=client: len(c.paragraph_ids()) == len(demo.PARAGRAPHS))
+        bra, usa = clients
+        for n in range(5):
+            bra.insert(P, 0, f"quiet{n} ", f"BRA-q{n}")
+        wanted = {f"BRA-q{n}" for n in range(5)}
+        await usa.wait_for(lambda: wanted <= set(usa.amendments()), timeout=15)
+        await usa.wait_for(lambda: usa.runs(P) == bra.runs(P))
+    finally:
+        for client in clients:
+            await client.close()
+        silent.stop()
+        listening.stop()
