@@ -134,6 +134,12 @@ def kind_of(runs: Sequence[Run], amendment_id: str) -> AmendmentKind | None:
     return AmendmentKind.DELETE if deletes else None
 
 
+def text_is_open(status: ParagraphStatus) -> bool:
+    """Whether anyone may edit a paragraph's text in this status (agreed, ad referendum and
+    under silence lock it)."""
+    return status is ParagraphStatus.OPEN
+
+
 def check_edit(before: Runs, delta: Delta, editor: Editor, site: Site) -> EditVerdict | Violation:
     """Judge ``delta`` (code point counts) made by ``editor`` to ``before`` (module docstring)."""
     try:
@@ -145,7 +151,7 @@ def check_edit(before: Runs, delta: Delta, editor: Editor, site: Site) -> EditVe
         return EditVerdict()
     if editor.role not in (Role.MEMBER, Role.CHAIR, Role.SECRETARIAT):
         return Violation(ViolationCode.OBSERVER_READ_ONLY, "observers may read but not write")
-    if site.status is not ParagraphStatus.OPEN:
+    if not text_is_open(site.status):
         reason = f"the paragraph is {site.status.value}: its text is locked"
         return Violation(ViolationCode.PARAGRAPH_LOCKED, reason)
     before_ids = pending_ids(before)

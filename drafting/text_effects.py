@@ -29,8 +29,8 @@ from drafting.runs import (
     runs_of,
 )
 from drafting.settlement import accept_delta, pending_ids, reject_delta
-from drafting.suggestion import Binding, Site, kind_of
-from drafting.vocabulary import AmendmentKind
+from drafting.suggestion import Binding, Site, kind_of, text_is_open
+from drafting.vocabulary import AmendmentKind, AmendmentStatus
 
 
 @dataclass(frozen=True)
@@ -139,3 +139,17 @@ def site(draft: Draft, paragraph: str, known: Mapping[str, Binding] | None = Non
         draft.paragraph(paragraph).status,
         bindings(draft) if known is None else known,
     )
+
+
+def edit_still_stands(draft: Draft, paragraph_id: str, after: Runs) -> bool:
+    """Whether an edit admitted against an older state of the record still holds on ``draft``
+    (another server process recorded events meanwhile): its paragraph's text is still open, and
+    every amendment its marks carry is still pending (or new)."""
+    paragraph = draft.paragraphs.get(paragraph_id)
+    if paragraph is None or paragraph.removed or not text_is_open(paragraph.status):
+        return False
+    for amendment_id in pending_ids(after):
+        amendment = draft.amendments.get(amendment_id)
+        if amendment is not None and amendment.status is not AmendmentStatus.PENDING:
+            return False
+    return True

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 
+from drafting import events as ev
 from drafting.commands import Command
 from drafting.delegation import Delegation
 from drafting.draft import Draft
 from drafting.record import Recorded
+from drafting.runs import Runs
 from server.drafts import to_new_event
 from server.storage import Storage
 from server.storage.errors import StaleSequence
@@ -25,6 +27,7 @@ from server.storage.records import Committed
 log = logging.getLogger(__name__)
 
 RETRY_FIRST, RETRY_MAX = 0.05, 5.0
+SETTLING = (ev.AmendmentAccepted, ev.AmendmentRejected, ev.AmendmentWithdrawn)
 REBASES_MAX = 50  # in a row, for one round: beyond that the room reloads (1012)
 
 
@@ -39,6 +42,10 @@ class Batch:
     commands: tuple[Command, ...] = ()
     actor: Delegation | None = None
     draft: Draft | None = None  # the procedural state right after ``recorded``
+    # A client's edit: the record seq it was judged against, and each paragraph's text after it
+    # (re-checked if another process recorded events meanwhile).
+    seen_seq: int | None = None
+    edits: Mapping[str, Runs] = field(default_factory=dict)
     done: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -59,6 +66,7 @@ class Committer:
         durable: bool = True,
         stored: Callable[[list[Batch], Committed], None] | None = None,
         rebase: Callable[[list[Batch]], Awaitable[bool]] | None = None,
+        guard_text: bool = False,
     ) -> None:
         self.draft_id = draft_id
         self.durable = durable
@@ -74,6 +82,9 @@ class Committer:
         self.behind = False  # another process committed between our last look and our commit
         self.stored = stored
         self.rebase = rebase
+        # Other processes may record events: a text-only round is stored only if the record is
+        # still where its edits were judged (else they are re-checked: `rebase`).
+        self.guard_text = guard_text
         self.since_snapshot = 0
         self._waiting: list[Batch] = []
         self._in_flight: list[Batch] = []
@@ -158,10 +169,13 @@ class Committer:
                 committed = await asyncio.to_thread(
                     self.storage.commit,
                     self.draft_id,
-                    recorded[0].seq - 1 if recorded else None,
+                    recorded[0].seq - 1 if recorded else self._judged_at(batches),
                     events=[to_new_event(r) for r in recorded],
                     updates=updates,
                     versions=versions,
+                    expected_update_id=(
+                        self.applied_update_id if self.guard_text and _settles(recorded) else None
+                    ),
                 )
                 break
             except StaleSequence as error:
@@ -194,6 +208,12 @@ class Committer:
         if self.stored is not None:
             self.stored(batches, committed)
 
+    def _judged_at(self, batches: list[Batch]) -> int | None:
+        if not self.guard_text:
+            return None
+        seen = [b.seen_seq for b in batches if b.seen_seq is not None]
+        return max(seen) if seen else None
+
     def _break(self, error: BaseException, batches: list[Batch]) -> None:
         self.broken = error
         for batch in (*batches, *self._waiting):
@@ -214,3 +234,9 @@ class Committer:
             log.exception("compacting draft %s failed; will try again", self.draft_id)
             return
         self.since_snapshot = 0
+
+
+def _settles(recorded: list[Recorded]) -> bool:
+    """Whether these events settle amendments: their text effect was computed on the text as
+    this process had it, so text another process stored since must be settled too."""
+    return any(isinstance(r.event, SETTLING) for r in recorded)

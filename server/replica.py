@@ -19,11 +19,14 @@ from typing import TYPE_CHECKING, Any
 from pycrdt import merge_updates
 
 from drafting.context import Context
+from drafting.draft import Draft
 from drafting.errors import DraftingError
 from drafting.procedure import run
 from drafting.record import Recorded, apply
+from drafting.text_effects import TextEdit, edit_still_stands, text_effect
 from server import wire
 from server.bus import Bus, BusMessage
+from server.committer import SETTLING  # settling text effects are safe to apply again
 from server.drafts import SERVER_ORIGIN, to_recorded
 from server.storage.records import Committed, StoredEvent
 
@@ -198,8 +201,19 @@ class Replica:
         for item in theirs:
             draft = apply(draft, item)
         room.stored_draft = draft
+        settles: list[tuple[Draft, Recorded]] = []
         try:
             for batch in pending:
+                if batch.edits and not all(
+                    edit_still_stands(draft, paragraph, after)
+                    for paragraph, after in batch.edits.items()
+                ):
+                    log.warning(
+                        "draft %s: an edit no longer holds after another process's", room.id
+                    )
+                    return False
+                if batch.seen_seq is not None:
+                    batch.seen_seq = draft.seq
                 if not batch.recorded or batch.actor is None:
                     continue
                 context = Context(batch.actor, utcnow(), room.roster)
@@ -208,6 +222,7 @@ class Replica:
                     draft, events = run(draft, command, context)
                     mine.extend(events)
                 batch.recorded, batch.draft = tuple(mine), draft
+                settles.extend((draft, item) for item in mine if isinstance(item.event, SETTLING))
         except DraftingError as error:
             log.warning("draft %s: a pending decision no longer holds: %s", room.id, error)
             return False
@@ -215,6 +230,12 @@ class Replica:
         room.live.forget_written()
         extra_from = room.live.doc.get_state()
         with room.live.doc.transaction(origin=SERVER_ORIGIN):
+            # Settling is idempotent: done again, it also settles the amendment's text that
+            # arrived from the other process after our first decision.
+            for after, item in settles:
+                effect = text_effect(after, item.event, room.live.runs)
+                if isinstance(effect, TextEdit):
+                    room.live.apply_delta(effect.paragraph, effect.delta)
             room.live.mirror(draft)
         extra = room.live.doc.get_update(extra_from)
         last = next(b for b in reversed(pending) if b.recorded)

@@ -85,6 +85,7 @@ class Room:
             snapshot=lambda: (live.doc.get_update(), self.draft.seq),
             stored=self.replica.stored,
             rebase=self.replica.rebase,
+            guard_text=self.replica.bus.shared or storage.dialect != "sqlite",
         )
 
         # Every transaction's own update (deletions included, unlike a state-vector diff): what
@@ -164,8 +165,21 @@ class Room:
             return
         origin = f"client:{conn.delegation.code}"
         silent_for = conn if isinstance(verdict, Admitted) and not recorded else None
+        edits = (
+            {paragraph: after for paragraph, (_, after) in verdict.changed.items()}
+            if isinstance(verdict, Admitted)
+            else {}
+        )
         self.committer.submit(
-            Batch(recorded, origin, net, exclude=silent_for, **self._decided(recorded))
+            Batch(
+                recorded,
+                origin,
+                net,
+                exclude=silent_for,
+                seen_seq=self.draft.seq,
+                edits=edits,
+                **self._decided(recorded),
+            )
         )
 
     def _register(self, conn: Connection, verdict: Admitted) -> tuple[Recorded, ...]:

@@ -22,14 +22,18 @@ from drafting.errors import DraftingError
 from drafting.record import Recorded
 from drafting.vocabulary import Constituency, ParagraphStatus, Role
 from server.bus import Bus, BusMessage, LocalBus, RedisBus
+from server.committer import Batch
 from server.connection import Connection
 from server.drafts import load_record, roster
 from server.livedoc import LiveDoc
 from server.room import Room
 from server.settings import Settings
 from server.storage import Storage
+from server.storage.errors import StaleSequence
 
 log = logging.getLogger(__name__)
+
+EXECUTE_ATTEMPTS = 3
 
 STORAGE_ORIGIN = "storage"
 # The actor of what the clock does (a silence expiring): never a delegation that can sign in.
@@ -131,6 +135,11 @@ class Rooms:
         self._rooms[draft_id] = room
         self.watch(room)
         log.info("loaded draft %s (%d updates after snapshot)", draft_id, len(stored.updates))
+        if len(stored.updates) >= self.settings.compact_every_updates:
+            # A long tail (a crash, or updates stored by another tool): snapshot it now, in the
+            # background, so the next load is one read. An empty batch wakes the committer.
+            room.committer.since_snapshot = len(stored.updates)
+            room.committer.submit(Batch((), STORAGE_ORIGIN, b""))
         return room
 
     def _read(self, draft_id: str):  # type: ignore[no-untyped-def]
@@ -146,8 +155,15 @@ class Rooms:
 
         With other processes holding the draft, the decision is taken under the draft's lock in
         the database, on the record as stored (caught up first), so procedure stays serial."""
-        async with self.procedure(draft_id) as room:
-            recorded = await room.execute(command, actor)
+        for attempt in range(1, EXECUTE_ATTEMPTS + 1):
+            try:
+                async with self.procedure(draft_id) as room:
+                    recorded = await room.execute(command, actor)
+                break
+            except StaleSequence:  # the room gave up re-deciding and reloads: decide afresh
+                if attempt == EXECUTE_ATTEMPTS:
+                    raise
+                log.info("draft %s: deciding %s again on the reloaded room", draft_id, command)
         if any(isinstance(r.event, ev.DraftAdopted) for r in recorded):
             # The drafts table lists state for overviews; the record remains the authority.
             await asyncio.to_thread(self.storage.set_state, draft_id, room.draft.state.value)

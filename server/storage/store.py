@@ -22,6 +22,7 @@ from server.storage.errors import (
     DelegationExists,
     DraftExists,
     StaleSequence,
+    StaleText,
     StorageError,
     UnknownDelegation,
     UnknownDraft,
@@ -218,6 +219,7 @@ class Storage:
         events: Sequence[NewEvent] = (),
         updates: Sequence[NewUpdate] = (),
         versions: Sequence[tuple[int, bytes]] = (),
+        expected_update_id: int | None = None,
     ) -> Committed:
         """Append ``events`` (seq expected_seq+1…) and ``updates`` in one transaction.
 
@@ -225,7 +227,8 @@ class Storage:
         those events (what exports "as at seq" read back).
 
         Raises `StaleSequence` if the record is no longer at ``expected_seq``; then, as on any
-        error, nothing at all is written. With no events, ``expected_seq`` may be None.
+        error, nothing at all is written. With no events, ``expected_seq`` may be None (no check);
+        given, it guards updates that were judged against the record at that seq.
 
         The draft's row is locked for the transaction (PostgreSQL: ``SELECT … FOR UPDATE``;
         SQLite serializes writers anyway), so the update ids of one draft grow in commit order
@@ -236,7 +239,11 @@ class Storage:
             with self._writing() as session:
                 row = _draft(session, draft_id, lock=True)
                 previous = row.last_update_id
+                if expected_update_id is not None and previous != expected_update_id:
+                    raise StaleText(draft_id, expected_update_id, previous)
                 stored = []
+                if not events and expected_seq is not None:
+                    eventlog.check_expected(session, draft_id, expected_seq)
                 if events:
                     if expected_seq is None:
                         raise ValueError("appending events needs the expected seq")

@@ -265,3 +265,44 @@ async def test_updates_the_bus_never_carried_arrive_from_the_database(
             await client.close()
         silent.stop()
         listening.stop()
+
+
+async def test_typing_into_an_amendment_another_process_rejects_never_outlives_it(
+    cluster: Cluster,
+) -> None:
+    """The chair (process 1) rejects BRA's amendment while BRA (process 0) keeps extending it:
+    what BRA typed after the rejection must not be stored as part of a settled amendment."""
+    bra = await cluster.client(0, "BRA")
+    chair = await cluster.client(1, "CHAIR")
+    original = chair.text(P)
+    bra.insert(P, 0, "Duly ", "BRA-r1")
+    await chair.wait_for(lambda: "BRA-r1" in chair.amendments())
+
+    async def keep_typing() -> None:
+        for n in range(120):
+            if bra.closed is not None:
+                return  # the server dropped us to resync (1012): a browser reconnects
+            bra.insert(P, 5 + n, "z", "BRA-r1")
+            await asyncio.sleep(0.002)
+
+    typing_task = asyncio.create_task(keep_typing())
+    await asyncio.sleep(0.05)
+    status, _ = await chair.api("POST", "/amendments/BRA-r1/reject", {})
+    assert status == 200
+    await typing_task
+    watcher = await cluster.client(1, "USA")
+    await watcher.wait_for(lambda: watcher.amendments()["BRA-r1"]["status"] == "rejected")
+
+    def settled() -> bool:
+        return all("BRA-r1" not in str(run.attrs) for run in watcher.runs(P))
+
+    await watcher.wait_for(settled, timeout=15)
+    # Whatever BRA's copy resends on reconnecting is judged afresh and refused, not stored.
+    if bra.closed is not None:
+        await bra.disconnect()
+        await bra.connect()
+        await bra.wait_for(lambda: bra.synced.is_set())
+    fresh = await cluster.client(0, "KEN")
+    for client in (watcher, fresh):
+        await client.wait_for(lambda c=client: c.text(P) == original, timeout=15)
+        assert all("BRA-r1" not in str(run.attrs) for run in client.runs(P))
