@@ -153,3 +153,26 @@ def edit_still_stands(draft: Draft, paragraph_id: str, after: Runs) -> bool:
         if amendment is not None and amendment.status is not AmendmentStatus.PENDING:
             return False
     return True
+
+
+def leftover_settlements(
+    draft: Draft, paragraphs: Iterable[str], runs: Callable[[str], Runs]
+) -> list[TextEdit]:
+    """Marks in the text of amendments the record has already settled (text another server
+    process stored while the settlement was decided, or a crash between the two): the edits
+    that settle them as the record says. Settling is idempotent, so doing it twice is harmless."""
+    edits: list[TextEdit] = []
+    for paragraph in paragraphs:
+        current = runs(paragraph)
+        delta: Delta = ()
+        for amendment_id in sorted(pending_ids(current)):
+            amendment = draft.amendments.get(amendment_id)
+            if amendment is None or amendment.status is AmendmentStatus.PENDING:
+                continue
+            accepted = amendment.status is AmendmentStatus.ACCEPTED
+            delta = (accept_delta if accepted else reject_delta)(current, amendment_id)
+            break  # one amendment at a time: the next one is judged on the settled text
+        if delta:
+            edits.append(TextEdit(paragraph, delta))
+    return edits
+

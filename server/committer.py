@@ -173,9 +173,6 @@ class Committer:
                     events=[to_new_event(r) for r in recorded],
                     updates=updates,
                     versions=versions,
-                    expected_update_id=(
-                        self.applied_update_id if self.guard_text and _settles(recorded) else None
-                    ),
                 )
                 break
             except StaleSequence as error:
@@ -219,6 +216,7 @@ class Committer:
         for batch in (*batches, *self._waiting):
             if not batch.done.done():
                 batch.done.set_exception(error)
+                batch.done.exception()  # typing waits on nobody: the room's reload tells them
         self._waiting = []
         self.failed(error)
 
@@ -234,9 +232,3 @@ class Committer:
             log.exception("compacting draft %s failed; will try again", self.draft_id)
             return
         self.since_snapshot = 0
-
-
-def _settles(recorded: list[Recorded]) -> bool:
-    """Whether these events settle amendments: their text effect was computed on the text as
-    this process had it, so text another process stored since must be settled too."""
-    return any(isinstance(r.event, SETTLING) for r in recorded)

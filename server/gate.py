@@ -106,7 +106,7 @@ class Gate:
             self.settle(origin, keep=False)
         return verdict
 
-    def absorb(self, updates: list[bytes], origin: Hashable) -> None:
+    def absorb(self, updates: list[bytes], origin: Hashable) -> set[str] | None:
         """Apply updates another process already judged and stored; keep the text current."""
         self._events.clear()
         with self.live.doc.transaction(origin=origin):
@@ -114,7 +114,9 @@ class Gate:
                 self.live.doc.apply_update(update)
         events, self._events = self._events, []
         touched = [self._paragraph_of(root, event) for root, event in events]
-        self.refresh(None if None in touched else {p for p in touched if p})
+        paragraphs = None if None in touched else {p for p in touched if p}
+        self.refresh(paragraphs)
+        return paragraphs
 
     def settle(self, origin: Hashable, *, keep: bool) -> None:
         """Keep or revert the origin's last admitted transaction (the shell may still refuse

@@ -23,20 +23,25 @@ from drafting.draft import Draft
 from drafting.errors import DraftingError
 from drafting.procedure import run
 from drafting.record import Recorded, apply
-from drafting.text_effects import TextEdit, edit_still_stands, text_effect
+from drafting.text_effects import (
+    TextEdit,
+    edit_still_stands,
+    leftover_settlements,
+    text_effect,
+)
 from server import wire
 from server.bus import Bus, BusMessage
-from server.committer import SETTLING  # settling text effects are safe to apply again
+from server.committer import SETTLING, Batch  # settling text effects are safe to redo
 from server.drafts import SERVER_ORIGIN, to_recorded
 from server.storage.records import Committed, StoredEvent
 
 if TYPE_CHECKING:
-    from server.committer import Batch
     from server.room import Room
 
 log = logging.getLogger(__name__)
 
 REMOTE_ORIGIN = "remote"
+MAX_REPAIR_ROUNDS = 50  # amendments settled in one paragraph at most, one per round
 
 
 def utcnow() -> datetime:
@@ -125,13 +130,16 @@ class Replica:
         if not follows:
             self.schedule_catch_up()
             return
+        touched: set[str] | None = set()
         if message.payload:
-            self.room.gate.absorb([message.payload], REMOTE_ORIGIN)
+            touched = self.room.gate.absorb([message.payload], REMOTE_ORIGIN)
         if message.last_update_id:
             committer.applied_update_id = message.last_update_id
         recorded = [to_recorded(event_from_message(self.room.id, e)) for e in message.events]
         self._fold(recorded)
         self.room.show_remote(message.payload, recorded)
+        if touched is None or touched:
+            self.repair(touched)
 
     # -- catching up from the database ------------------------------------------------------
 
@@ -166,8 +174,9 @@ class Replica:
         updates = [found.snapshot.state] if found.snapshot is not None else []
         updates += [u.data for u in found.updates]
         before = room.live.doc.get_state()
+        touched: set[str] | None = set()
         if updates:
-            room.gate.absorb(updates, REMOTE_ORIGIN)
+            touched = room.gate.absorb(updates, REMOTE_ORIGIN)
         committer.applied_update_id = max(committer.applied_update_id, found.last_update_id)
         committer.behind = False
         recorded = [to_recorded(e) for e in found.events if e.seq > room.draft.seq]
@@ -176,6 +185,8 @@ class Replica:
         self._fold(recorded)
         shown = room.live.doc.get_update(before) if updates else b""
         room.show_remote(shown, recorded)
+        if touched is None or touched:
+            self.repair(touched)
         if self.caught_up is not None:
             self.caught_up()
 
@@ -262,3 +273,33 @@ class Replica:
             room.stored_draft = draft
         room.live.forget_written()  # another process wrote the mirrored maps
         room.gate.refresh(None)
+        settled = {
+            room.draft.amendments[e.event.amendment].paragraph
+            for e in recorded
+            if isinstance(e.event, SETTLING) and e.event.amendment in room.draft.amendments
+        }
+        self.repair(settled)
+
+    def repair(self, paragraphs: set[str] | None) -> None:
+        """Settle marks of amendments the record has settled (`leftover_settlements`) in these
+        paragraphs (None: all), as a server change stored and sent like any other."""
+        room = self.room
+        wanted = room.live.paragraph_ids() if paragraphs is None else sorted(paragraphs)
+        known = [p for p in wanted if p in room.draft.paragraphs]
+        if not known:
+            return
+        before = room.live.doc.get_state()
+        changed: set[str] = set()
+        with room.live.doc.transaction(origin=SERVER_ORIGIN):
+            for _ in range(MAX_REPAIR_ROUNDS):
+                edits = leftover_settlements(room.draft, known, room.live.runs)
+                if not edits:
+                    break
+                for edit in edits:
+                    room.live.apply_delta(edit.paragraph, edit.delta)
+                    changed.add(edit.paragraph)
+        if not changed:
+            return
+        log.warning("draft %s: settled leftover marks in %s", room.id, sorted(changed))
+        room.gate.refresh(changed)
+        room.committer.submit(Batch((), SERVER_ORIGIN, room.live.doc.get_update(before)))

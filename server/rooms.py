@@ -130,6 +130,7 @@ class Rooms:
             bus=self.bus,
         )
         target.append(room)
+        room.replica.repair(None)  # marks of settled amendments a crash may have left behind
         for message in early:
             room.replica.received(message)
         self._rooms[draft_id] = room

@@ -69,20 +69,3 @@ class DelegationRevoked(StorageError):
     def __init__(self, delegation: str) -> None:
         super().__init__(f"delegation {delegation!r} is revoked")
         self.delegation = delegation
-
-
-class StaleText(StaleSequence):
-    """Another process stored text after the caller last caught up; a decision that changes the
-    text (settling an amendment) must be taken again on it. Nothing was written."""
-
-    code = "stale_text"
-
-    def __init__(self, draft_id: str, expected_update_id: int, actual_update_id: int) -> None:
-        StorageError.__init__(
-            self,
-            f"draft {draft_id!r}: expected the text at update {expected_update_id}, "
-            f"it is at {actual_update_id}",
-        )
-        self.draft_id = draft_id
-        self.expected_seq = expected_update_id
-        self.actual_seq = actual_update_id

@@ -22,7 +22,6 @@ from server.storage.errors import (
     DelegationExists,
     DraftExists,
     StaleSequence,
-    StaleText,
     StorageError,
     UnknownDelegation,
     UnknownDraft,
@@ -219,7 +218,6 @@ class Storage:
         events: Sequence[NewEvent] = (),
         updates: Sequence[NewUpdate] = (),
         versions: Sequence[tuple[int, bytes]] = (),
-        expected_update_id: int | None = None,
     ) -> Committed:
         """Append ``events`` (seq expected_seq+1…) and ``updates`` in one transaction.
 
@@ -239,8 +237,6 @@ class Storage:
             with self._writing() as session:
                 row = _draft(session, draft_id, lock=True)
                 previous = row.last_update_id
-                if expected_update_id is not None and previous != expected_update_id:
-                    raise StaleText(draft_id, expected_update_id, previous)
                 stored = []
                 if not events and expected_seq is not None:
                     eventlog.check_expected(session, draft_id, expected_seq)
