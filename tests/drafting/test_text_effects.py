@@ -3,7 +3,13 @@ from __future__ import annotations
 from drafting import commands as cmd
 from drafting import events as ev
 from drafting.runs import apply_delta, runs_of
-from drafting.text_effects import NewText, TextEdit, commands_for_edit, text_effect
+from drafting.text_effects import (
+    NewText,
+    TextEdit,
+    commands_for_edit,
+    leftover_settlements,
+    text_effect,
+)
 from drafting.vocabulary import AmendmentKind
 from tests.drafting.room import room_with_paragraphs
 
@@ -89,3 +95,29 @@ def test_a_typed_amendment_brings_no_text_of_its_own() -> None:
     room.do("BRA", cmd.ProposeAmendment("BRA-1", "p1", "insert", inserted="x"))
     event = room.history[-1].event
     assert text_effect(room.state, event, lambda p: runs_of(BASE)) is None
+
+
+def test_marks_of_settled_amendments_left_in_the_text_are_settled_as_the_record_says() -> None:
+    room = room_with_paragraphs(BASE)
+    room.do("BRA", cmd.ProposeAmendment("BRA-1", "p1", "insert"))
+    room.do("USA", cmd.ProposeAmendment("USA-1", "p1", "delete"))
+    room.do("ZAF", cmd.ProposeAmendment("ZAF-1", "p1", "insert"))
+    room.do("CHAIR", cmd.RejectAmendment("BRA-1"))
+    room.do("CHAIR", cmd.CallConsensus("amendment:USA-1"))
+    # Text stored by another process while those were decided still carries their marks.
+    text = runs_of(
+        "We ",
+        ("gladly ", {"ins": "BRA-1"}),
+        "recommend ",
+        ("enhanced ", {"del:USA-1": True}),
+        "cooperation",
+        (" now", {"ins": "ZAF-1"}),
+        ".",
+    )
+    current = {"p1": text}
+    for _ in range(5):
+        edits = leftover_settlements(room.state, ["p1"], lambda p: current[p])
+        for edit in edits:
+            current[edit.paragraph] = apply_delta(current[edit.paragraph], edit.delta)
+    assert current["p1"] == runs_of("We recommend cooperation", (" now", {"ins": "ZAF-1"}), ".")
+    assert leftover_settlements(room.state, ["p1"], lambda p: current[p]) == []
