@@ -3,7 +3,7 @@
 Participation by constituency, amendments and objections by delegation, consensus calls and
 their outcomes, silence procedures, reservations (explanations of position) and written
 contributions — every figure derived from the events up to the version's point. A consensus call
-that failed changed nothing and left no event (DESIGN §3), so only calls that succeeded appear.
+that failed changed nothing but is on the record (`ConsensusNotReached`), with who blocked it.
 """
 
 from __future__ import annotations
@@ -129,6 +129,9 @@ def annex(draft: Draft, history: Iterable[Recorded], roster: Mapping[str, Delega
             consensus.append(ConsensusCall(r.seq, r.at, label(e.amendment), "amendment accepted"))
         elif isinstance(e, ev.ParagraphAgreed) and e.by == "consensus":
             consensus.append(ConsensusCall(r.seq, r.at, label(e.paragraph), "agreed"))
+        elif isinstance(e, ev.ConsensusNotReached):
+            aim = Target.parse(e.target)
+            consensus.append(ConsensusCall(r.seq, r.at, label(aim.id), _not_reached(e, draft)))
         elif isinstance(e, ev.AgreedAdReferendum):
             pending = ", ".join(e.pending)
             outcome = f"agreed ad referendum, pending {pending}"
@@ -228,3 +231,17 @@ def _contributions(draft: Draft, label: Labeller) -> tuple[Submission, ...]:
         )
         for c in ordered
     )
+
+
+def _not_reached(event: ev.ConsensusNotReached, draft: Draft) -> str:
+    """"no consensus: objection from CHN, USA; 2 amendments pending (BRA, KEN)"."""
+    parts = []
+    if event.objectors:
+        parts.append("objection from " + ", ".join(event.objectors))
+    if event.pending:
+        by = [draft.amendments[a].proposer for a in event.pending if a in draft.amendments]
+        count = len(event.pending)
+        noun = "amendment" if count == 1 else "amendments"
+        parts.append(f"{count} {noun} pending" + (f" ({', '.join(by)})" if by else ""))
+    return "no consensus: " + "; ".join(parts) if parts else "no consensus"
+

@@ -145,6 +145,15 @@ class ParagraphAgreed(Event):
 
 
 @dataclass(frozen=True)
+class ConsensusNotReached(Event):
+    """A consensus call that found blockers: on the record (every action is), changing nothing."""
+
+    target: str
+    objectors: tuple[str, ...] = ()  # delegations whose objection stood
+    pending: tuple[str, ...] = ()  # amendments still pending in the paragraph
+
+
+@dataclass(frozen=True)
 class SilenceStarted(Event):
     paragraphs: tuple[str, ...]
     deadline: datetime
@@ -264,12 +273,24 @@ def _from_json(hint: Any, value: Any) -> Any:
     return value
 
 
+_HINTS: dict[str, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """An event class's resolved field types (resolving them is slow; a room's load reads
+    every event of the record)."""
+    hints = _HINTS.get(cls.__qualname__)
+    if hints is None:
+        hints = _HINTS[cls.__qualname__] = typing.get_type_hints(cls)
+    return hints
+
+
 def from_record(type_name: str, payload: Mapping[str, Any]) -> Event:
     """The event a stored ``(type, payload)`` describes."""
     cls = EVENT_TYPES.get(type_name)
     if cls is None:
         raise RecordError(f"unknown event type {type_name!r}")
-    hints = typing.get_type_hints(cls)
+    hints = _hints(cls)
     try:
         kwargs = {
             f.name: _from_json(hints[f.name], payload[f.name])

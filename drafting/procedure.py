@@ -15,7 +15,7 @@ from drafting import commands as cmd
 from drafting import events as ev
 from drafting.context import Context
 from drafting.draft import Draft
-from drafting.errors import DraftingError, ErrorCode
+from drafting.errors import DraftingError, ErrorCode, NoConsensus
 from drafting.record import Recorded, apply
 from drafting.rules import amendments, consensus, floor, objections, paragraphs
 from drafting.vocabulary import DraftState, Role
@@ -117,3 +117,16 @@ def run(
         state = apply(state, item)
     assert state is not None  # decide never returns no event for a missing draft
     return state, recorded
+
+
+def record_failed_call(
+    draft: Draft, command: cmd.CallConsensus, failure: NoConsensus, context: Context
+) -> tuple[Draft, tuple[Recorded, ...]]:
+    """A consensus call that found blockers still goes on the record (DESIGN §3: every action
+    is an event): one `ConsensusNotReached` naming them, which changes no state."""
+    objectors = tuple(sorted({b.delegation for b in failure.blockers if b.delegation}))
+    pending = tuple(dict.fromkeys(b.amendment for b in failure.blockers if b.amendment))
+    event = ev.ConsensusNotReached(command.target, objectors, pending)
+    item = Recorded(draft.seq + 1, context.now, context.actor.code, event)
+    return apply(draft, item), (item,)
+

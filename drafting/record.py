@@ -242,6 +242,7 @@ FOLD: dict[type[ev.Event], Callable[[Draft, Any, Recorded], Draft]] = {
         ),
     ),
     ev.ParagraphAgreed: lambda d, e, r: _agree(d, e.paragraph),
+    ev.ConsensusNotReached: lambda d, e, r: d,
     ev.SilenceStarted: lambda d, e, r: _silence(d, e),
     ev.SilenceBroken: lambda d, e, r: _reopen(d, e.paragraph),
     ev.AgreedAdReferendum: lambda d, e, r: _with_paragraph(

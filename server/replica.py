@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -225,6 +226,14 @@ class Replica:
                     return False
                 if batch.seen_seq is not None:
                     batch.seen_seq = draft.seq
+                if batch.recorded and not batch.commands:  # e.g. a failed call: only renumbered
+                    renumbered = tuple(
+                        replace(r, seq=draft.seq + i) for i, r in enumerate(batch.recorded, 1)
+                    )
+                    for item in renumbered:
+                        draft = apply(draft, item)
+                    batch.recorded, batch.draft = renumbered, draft
+                    continue
                 if not batch.recorded or batch.actor is None:
                     continue
                 context = Context(batch.actor, utcnow(), room.roster)

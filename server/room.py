@@ -20,8 +20,8 @@ from drafting import commands as cmd
 from drafting.context import Context
 from drafting.delegation import Delegation
 from drafting.draft import Draft
-from drafting.errors import DraftingError
-from drafting.procedure import run
+from drafting.errors import DraftingError, NoConsensus
+from drafting.procedure import record_failed_call, run
 from drafting.record import Recorded
 from drafting.rewrite import Rewrite, propose_by_rewriting
 from drafting.runs import Delta
@@ -213,12 +213,27 @@ class Room:
     # -- procedure ------------------------------------------------------------------------------
 
     async def execute(self, command: cmd.Command, actor: Delegation) -> tuple[Recorded, ...]:
-        """Run a procedural command; returns once its events and text change are stored."""
+        """Run a procedural command; returns once its events and text change are stored.
+
+        A consensus call that finds blockers is stored too (`record_failed_call`), then its
+        `NoConsensus` is raised for the caller."""
         self._changes.clear()
-        recorded = self._run([command], actor)
+        failure: NoConsensus | None = None
+        try:
+            recorded = self._run([command], actor)
+        except NoConsensus as error:
+            if not isinstance(command, cmd.CallConsensus):
+                raise
+            failure = error
+            context = Context(actor, utcnow(), self.roster)
+            draft, recorded = record_failed_call(self.draft, command, error, context)
+            self._last_decision = ((), actor)  # a rebase renumbers it, never re-decides it
+            self._show(draft, recorded)
         net = self._take_changes()
         done = self.committer.submit(Batch(recorded, SERVER_ORIGIN, net, **self._decided(recorded)))
         await done
+        if failure is not None:
+            raise failure
         return recorded
 
     async def rewrite(self, paragraph_id: str, text: str, actor: Delegation) -> Rewrite:
@@ -254,6 +269,16 @@ class Room:
             recorded.extend(events)
         if not recorded:
             return ()
+        self._show(draft, tuple(recorded), text_change)
+        return tuple(recorded)
+
+    def _show(
+        self,
+        draft: Draft,
+        recorded: tuple[Recorded, ...],
+        text_change: tuple[str, Delta] | None = None,
+    ) -> None:
+        """Take ``draft`` as the room's state and write what ``recorded`` did into the doc."""
         self.draft = draft
         with self.live.doc.transaction(origin=SERVER_ORIGIN):
             if text_change is not None:
@@ -262,7 +287,6 @@ class Room:
         if touched is not None and text_change is not None:
             touched.add(text_change[0])
         self.gate.refresh(touched)
-        return tuple(recorded)
 
     def _decided(self, recorded: tuple[Recorded, ...]) -> dict[str, Any]:
         """What a batch needs to be decided again (`Replica.rebase`): its commands and actor."""

@@ -24,6 +24,9 @@ async def test_objection_blocks_until_withdrawn_then_agreed_paragraph_locks_ever
     assert status == 409
     assert failed["error"]["code"] == "no_consensus"
     assert failed["error"]["blockers"] == [{"delegation": "BRA", "objection": objection["id"]}]
+    status, record = await observer.api("GET", "/events")
+    assert record["events"][-1]["type"] == "consensus_not_reached"  # the call is on the record
+    assert record["events"][-1]["payload"]["objectors"] == ["BRA"]
 
     status, _ = await member.api("DELETE", f"/objections/{objection['id']}")
     assert status == 200

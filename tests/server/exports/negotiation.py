@@ -25,6 +25,7 @@ from client.seeding import seed_demo
 from drafting import commands as cmd
 from drafting import demo
 from drafting.delegation import Delegation
+from drafting.errors import NoConsensus
 from server import room as room_module
 from server.drafts import load_record, roster
 from server.livedoc import LiveDoc
@@ -100,6 +101,8 @@ async def _negotiate(storage: Storage, clock: Clock, url: str) -> Negotiated:
     await do("GBR", cmd.Reserve("res-gbr", f"paragraph:{paragraph(17)}", reading))
     midway = room.draft.seq
     clock.at(14)
+    with pytest.raises(NoConsensus):  # RUS still objects: the failed call is on the record
+        await do("CHAIR", cmd.CallConsensus(f"paragraph:{paragraph(15)}"))
     await do("USA", cmd.WithdrawAmendment(a2))
     await do("RUS", cmd.WithdrawObjection("obj-rus"))
     await do("CHAIR", cmd.CallConsensus(f"amendment:{a1}"))

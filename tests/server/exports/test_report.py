@@ -53,9 +53,10 @@ def test_the_annex_counts_what_the_record_holds(adopted: DraftVersion) -> None:
         e for e in history if isinstance(e, ev.ParagraphAgreed) and e.by == "consensus"
     ]
     assert len(calls) == len(agreed_by_call) + sum(
-        isinstance(e, ev.AmendmentAccepted) for e in history
+        isinstance(e, ev.AmendmentAccepted | ev.ConsensusNotReached) for e in history
     )
     assert [c[2:] for c in calls] == [
+        ["OP9", "no consensus: objection from RUS"],
         ["amendment by BRA to OP7", "amendment accepted"],
         ["amendment by IND to OP10", "amendment accepted"],
         ["PP1", "agreed"],
