@@ -34,6 +34,7 @@ from server.storage.errors import StaleSequence
 log = logging.getLogger(__name__)
 
 EXECUTE_ATTEMPTS = 3
+PROCEDURE_SLOTS = 3  # draft locks held at once by this process (SQLAlchemy's pool holds 5+10)
 
 STORAGE_ORIGIN = "storage"
 # The actor of what the clock does (a silence expiring): never a delegation that can sign in.
@@ -52,6 +53,9 @@ class Rooms:
         # Several processes may hold one draft: with a shared bus, or a shared database.
         self.shared = self.bus.shared or storage.dialect != "sqlite"
         self._procedure: dict[str, asyncio.Lock] = {}
+        # Each held draft lock keeps a database connection: hold fewer than the pool has, so
+        # the commits made under them always find one.
+        self._procedure_slots = asyncio.Semaphore(PROCEDURE_SLOTS)
         self._checks: asyncio.Task[None] | None = None
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Task[Room]] = {}
@@ -178,7 +182,7 @@ class Rooms:
             yield await self.get(draft_id)
             return
         local = self._procedure.setdefault(draft_id, asyncio.Lock())
-        async with local:
+        async with local, self._procedure_slots:
             held = self.storage.draft_lock(draft_id)
             await asyncio.to_thread(held.__enter__)
             try:
