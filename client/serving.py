@@ -67,6 +67,9 @@ def serve(
         port=settings.port if port is None else port,
         ws="websockets-sansio",
         ws_max_size=WS_LIMIT_FACTOR * settings.max_message_bytes,
+        # No permessage-deflate (as the Node reference server): compressing would cost CPU per
+        # client and frame, and a broadcast could no longer be framed once for everyone.
+        ws_per_message_deflate=False,
         log_level="info",
         log_config=log_config(),
         workers=workers,

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -15,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from server import api, logs, openapi
 from server.bus import open_bus
+from server.connection import KeepSend
 from server.credential_watch import CredentialWatch
 from server.rooms import Rooms
 from server.settings import Settings
@@ -76,4 +78,4 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         routes.append(Mount("/", StaticFiles(directory=web_root, html=True), name="web"))
     else:
         routes.append(Route("/", no_client))
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(KeepSend)])

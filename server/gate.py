@@ -8,6 +8,7 @@ converges back and nobody else ever sees the violating text.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from drafting.text_effects import bindings, site
 from server.livedoc import PARAGRAPHS, LiveDoc
 
 SERVER_ONLY = "server_only"
+READ_STEP = 20  # paragraphs read per event loop step after a room loads
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,19 @@ class Gate:
 
     def __init__(self, live: LiveDoc) -> None:
         self.live = live
-        self.runs: dict[str, Runs] = live.all_runs()
+        # The text as last admitted, per paragraph. Read in small steps once the room is up (a
+        # newcomer's first sync does not wait for 300 paragraphs), complete before any edit.
+        self.runs: dict[str, Runs] = {}
+        self._unread: list[str] = live.paragraph_ids()
+        self._reading: asyncio.Handle | None = None
+        try:
+            self._reading = asyncio.get_running_loop().call_soon(self._read_some)
+        except RuntimeError:  # no event loop: read it all now
+            self._read_all()
         self._events: list[tuple[str, Any]] = []
         self._undo: dict[Hashable, UndoManager] = {}
         self._touched: set[str] | None = set()
+        self._after: dict[str, Runs] = {}  # paragraph → its text as the last judged edit left it
         self._known: tuple[Draft, dict[str, Binding]] | None = None
         self._subscriptions: list[tuple[Any, Subscription]] = [
             (root, root.observe_deep(self._collector(name)))
@@ -72,7 +83,29 @@ class Gate:
 
         return collect
 
+    def _read_some(self) -> None:
+        """Read the next few paragraphs (the document is as admitted between loop steps)."""
+        self._reading = None
+        for paragraph in self._unread[-READ_STEP:]:
+            if paragraph not in self.runs:
+                self.runs[paragraph] = self.live.runs(paragraph)
+        del self._unread[-READ_STEP:]
+        if self._unread:
+            self._reading = asyncio.get_running_loop().call_soon(self._read_some)
+
+    def _read_all(self) -> None:
+        if self._reading is not None:
+            self._reading.cancel()
+            self._reading = None
+        for paragraph in self._unread:
+            if paragraph not in self.runs:
+                self.runs[paragraph] = self.live.runs(paragraph)
+        self._unread = []
+
     def close(self) -> None:
+        if self._reading is not None:
+            self._reading.cancel()
+            self._reading = None
         for root, subscription in self._subscriptions:
             root.unobserve(subscription)
         self._subscriptions.clear()
@@ -94,13 +127,16 @@ class Gate:
         self, update: bytes, origin: Hashable, editor: Editor, draft: Draft
     ) -> Admitted | Refusal:
         """Apply a client's update; keep it if every change follows the rules, else revert it."""
+        if self._unread:
+            self._read_all()  # the text before this edit, for every paragraph it may touch
         self._events.clear()
         self._manager(origin)
         with self.live.doc.transaction(origin=origin):
             self.live.doc.apply_update(update)
         events, self._events = self._events, []
-        verdict = self._judge(events, editor, draft)
         touched = [self._paragraph_of(root, event) for root, event in events]
+        self._after = {}
+        verdict = self._judge(events, touched, editor, draft)
         self._touched = None if None in touched else {p for p in touched if p}
         if isinstance(verdict, Refusal):
             self.settle(origin, keep=False)
@@ -108,6 +144,8 @@ class Gate:
 
     def absorb(self, updates: list[bytes], origin: Hashable) -> set[str] | None:
         """Apply updates another process already judged and stored; keep the text current."""
+        if self._unread:
+            self._read_all()
         self._events.clear()
         with self.live.doc.transaction(origin=origin):
             for update in updates:
@@ -125,26 +163,37 @@ class Gate:
         if not keep:
             manager.undo()
             self._events.clear()
+            self._after = {}
         manager.clear()
-        self.refresh(self._touched)
+        after, touched = self._after, self._touched
+        if keep and after and touched is not None and touched <= after.keys():
+            self.runs.update(after)  # the text as judged: nothing wrote it since
+            self._after = {}
+            return
+        self.refresh(touched)
 
     def refresh(self, paragraphs: set[str] | None = None) -> None:
         """Re-read the text (of ``paragraphs``, or all) after the server or a revert wrote it."""
+        self._after = {}  # what the last judged edit left may be stale now
         if paragraphs is None:
+            self._read_all()
             self.runs = self.live.all_runs()
             return
         for paragraph in paragraphs:
             self.runs[paragraph] = self.live.runs(paragraph)
 
     def _judge(
-        self, events: list[tuple[str, Any]], editor: Editor, draft: Draft
+        self,
+        events: list[tuple[str, Any]],
+        paragraphs: list[str | None],
+        editor: Editor,
+        draft: Draft,
     ) -> Admitted | Refusal:
         changed: dict[str, tuple[Runs, Runs]] = {}
         new_ids: dict[str, str] = {}
         emptied: set[str] = set()
         known = self._bindings(draft)
-        for root, event in events:
-            paragraph = self._paragraph_of(root, event)
+        for (_root, event), paragraph in zip(events, paragraphs, strict=True):
             if paragraph is None:
                 return Refusal(SERVER_ONLY, "only the server writes outside paragraph text")
             before = self.runs.get(paragraph, ())
@@ -157,7 +206,9 @@ class Gate:
             verdict = check_edit(before, delta, editor, site(draft, paragraph, known))
             if isinstance(verdict, Violation):
                 return Refusal(verdict.code.value, verdict.reason, paragraph)
-            changed[paragraph] = (before, self.live.runs(paragraph))
+            after = self.live.runs(paragraph)
+            changed[paragraph] = (before, after)
+            self._after[paragraph] = after
             new_ids.update(dict.fromkeys(verdict.new_ids, paragraph))
             emptied |= verdict.emptied_ids
         return Admitted(changed, new_ids, frozenset(emptied))
@@ -175,6 +226,6 @@ class Gate:
         if root != PARAGRAPHS or not isinstance(event, TextEvent) or len(path) != 2:
             return None
         index, key = path
-        if key != "text" or not isinstance(index, int) or index >= len(self.live.paragraphs):
+        if key != "text" or not isinstance(index, int):
             return None
-        return str(self.live.paragraphs[index].get("id"))
+        return self.live.paragraph_id_at(index)

@@ -42,7 +42,8 @@ class LiveDoc:
         self.speakers = self.doc.get("speakers", type=Map)
         # Paragraph id → its map, rebuilt in one pass after any change to the array's items.
         self._maps: dict[str, Map[Any]] = {}
-        self._shape = self.paragraphs.observe(lambda _: self._maps.clear())
+        self._ids: list[str] | None = None  # paragraph ids in order, likewise
+        self._shape = self.paragraphs.observe(lambda _: self._reshaped())
         # What the server last wrote to each mirrored map (only the server writes them), so
         # mirroring compares Python values instead of reading the document every time.
         self._written: dict[str, dict[str, Any]] = {}
@@ -59,6 +60,17 @@ class LiveDoc:
 
     def paragraph_ids(self) -> list[str]:
         return [str(m.get("id")) for m in self.paragraphs]
+
+    def paragraph_id_at(self, index: int) -> str | None:
+        """The id of the paragraph at ``index`` (None past the end), without reading the
+        document each time: the gate asks for every text event."""
+        if self._ids is None:
+            self._ids = self.paragraph_ids()
+        return self._ids[index] if 0 <= index < len(self._ids) else None
+
+    def _reshaped(self) -> None:
+        self._maps.clear()
+        self._ids = None
 
     def paragraph_map(self, paragraph_id: str) -> Map[Any] | None:
         if not self._maps:
@@ -163,7 +175,7 @@ class LiveDoc:
         """Drop what is gone, then (re)insert whatever is not at its place (rare: the order
         changes only when paragraphs are added, removed or moved)."""
         kept = {pid: self.runs(pid) for pid in current}
-        self._maps.clear()  # (the array's observer only fires when the transaction ends)
+        self._reshaped()  # (the array's observer only fires when the transaction ends)
         for index in reversed(range(len(current))):
             if current[index] not in wanted:
                 del self.paragraphs[index]
@@ -180,7 +192,7 @@ class LiveDoc:
             current.insert(index, pid)
             self._written.pop(f"paragraph/{pid}", None)
             write_runs(item["text"], kept.get(pid) or fresh.get(pid) or ())
-        self._maps.clear()
+        self._reshaped()
 
     def _mirror_records(self, draft: Draft) -> None:
         outstanding: dict[str, list[str]] = {}

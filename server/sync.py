@@ -12,7 +12,7 @@ import logging
 from starlette.websockets import WebSocket
 
 from server.auth import authenticate, offered_subprotocol, token_from
-from server.connection import Connection
+from server.connection import Connection, DirectWriter
 from server.credential_watch import CredentialWatch
 from server.failures import CloseCode
 from server.rate_limit import TokenBucket
@@ -36,7 +36,13 @@ async def sync_endpoint(websocket: WebSocket) -> None:
         log.info("sync refused: unknown, revoked or expired token")
         await websocket.close(CloseCode.UNAUTHENTICATED, "unknown, revoked or expired token")
         return
-    conn = Connection(websocket, delegation, settings.send_queue_frames, settings.send_queue_bytes)
+    conn = Connection(
+        websocket,
+        delegation,
+        settings.send_queue_frames,
+        settings.send_queue_bytes,
+        direct=DirectWriter.of(websocket.scope),
+    )
     if not watch.admit(conn, token_hash(token)):
         conn.close(CloseCode.TOO_MANY, f"over {watch.per_token} connections for this token")
         await conn.finished()

@@ -151,6 +151,18 @@ class Ledger:
 _awareness_ids = itertools.count(10_000_000)
 
 
+def _length(frame: bytes) -> tuple[int, int]:
+    """Where a sync frame's payload starts, and its length (after the two type bytes)."""
+    pos, size, shift = 2, 0, 0
+    while True:
+        byte = frame[pos]
+        pos += 1
+        size |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return pos, size
+        shift += 7
+
+
 class Client:
     """One websocket client with its own Doc; a writer types into one paragraph as a member."""
 
@@ -225,18 +237,19 @@ class Client:
             return
         if kind == 0 and frame[1] == wire.SyncType.UPDATE and self.synced.is_set():
             # the hot path, without the strict parser: varuint length, then the update
-            pos, size, shift = 2, 0, 0
-            while True:
-                byte = frame[pos]
-                pos += 1
-                size |= (byte & 0x7F) << shift
-                if byte < 0x80:
-                    break
-                shift += 7
+            pos, size = _length(frame)
             update = frame[pos : pos + size]
             now = time.perf_counter()
             self.doc.apply_update(update)
             self.ledger.applied(self, update, now)
+            return
+        if kind == 0 and frame[1] == wire.SyncType.STEP2 and not self.synced.is_set():
+            # the first full sync (may be 20 MB): timed, and copied only when it is kept
+            self.sync_seconds = time.perf_counter() - self._started
+            pos, self.sync_bytes = _length(frame)
+            if self.keep_doc:
+                self.doc.apply_update(frame[pos : pos + self.sync_bytes])
+            self.synced.set()
             return
         message = wire.parse(frame)
         if isinstance(message, wire.Sync):

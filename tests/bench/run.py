@@ -171,8 +171,20 @@ class Bench:
                     await seed_peer(running, history_state)
                     figures["peer_seed_ms"] = round((time.perf_counter() - started) * 1000, 1)
                 figures.update(await join_history(running, draft, token, expect))
+                if server == "ours":  # it compacts the long tail it loaded: wait for that
+                    figures["history_compacted_s"] = await _compacted(history_url, draft)
             finally:
                 self.stop(running)
+            if server == "ours":
+                # A fresh process, the same database: the cold first sync of the draft as
+                # the server keeps it (snapshot + short tail), one read.
+                running = self.start(server, "join-history-compacted", history_url)
+                try:
+                    again = await join_history(running, draft, token, expect)
+                finally:
+                    self.stop(running)
+                figures["history_first_sync_compacted_ms"] = again["history_first_sync_ms"]
+                figures["history_compacted_content_ok"] = again["history_content_ok"]
             running = self.start(server, "join-big", big_url)
             try:
                 if server != "ours":
@@ -182,6 +194,23 @@ class Bench:
                 self.stop(running)
             results[server] = figures
         return results
+
+
+async def _compacted(database_url: str, draft_id: str, timeout: float = 120.0) -> float | None:
+    """Seconds until the draft's stored tail is compacted into a snapshot (None: not in time)."""
+    import sqlite3
+
+    def tail() -> int:  # the bench's databases are SQLite files
+        with contextlib.closing(sqlite3.connect(database_url.removeprefix("sqlite:///"))) as db:
+            query = "SELECT count(*) FROM updates WHERE draft_id = ?"
+            return int(db.execute(query, (draft_id,)).fetchone()[0])
+
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if await asyncio.to_thread(tail) < 500:
+            return round(time.monotonic() - started, 1)
+        await asyncio.sleep(0.25)
+    return None
 
 
 def _texts(state: bytes) -> list[str]:

@@ -6,6 +6,7 @@ Every loop is bounded in count and in time; every socket is on 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import shutil
 import statistics
@@ -53,11 +54,20 @@ class Scenario:
 
     def seed_key(self) -> str:
         sizes = (self.writers, self.drafts, self.paragraphs, self.history, self.big_bytes)
-        return "w{}-d{}-p{}-h{}-b{}".format(*sizes) + f"-r{self.readers()}"
+        return "w{}-d{}-p{}-h{}-b{}".format(*sizes) + f"-r{self.readers()}-s{schema_digest()}"
 
     def readers(self) -> int:
         """Reading tokens to issue: one per client, plus late joiners."""
         return max(self.clients, self.joiners) + self.drafts + 10
+
+
+def schema_digest() -> str:
+    """Short digest of the migrations: a cached seeded database of another schema is stale."""
+    versions = Path(__file__).resolve().parents[2] / "server" / "migrations" / "versions"
+    digest = hashlib.sha256()
+    for path in sorted(versions.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
 
 
 FULL: dict[str, Scenario] = {
