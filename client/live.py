@@ -77,6 +77,10 @@ class LiveClient:
     async def close(self) -> None:
         await self.disconnect()
         await self._http.aclose()
+        # pycrdt keeps observers out of the garbage collector's sight: drop ours, or the
+        # client (which the callback refers to) lives as long as the process.
+        self.live.doc.unobserve(self._subscription)
+        self.live.close()
 
     async def __aenter__(self) -> LiveClient:
         return await self.connect()

@@ -9,6 +9,7 @@ stale event sequence means another process wrote this draft, and the room must r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ class Committer:
         last_update_id: int = 0,
         durable: bool = True,
         stored: Callable[[list[Batch], Committed], None] | None = None,
+        # Re-decide the round in flight and everything queued after it (`Replica.rebase`).
         rebase: Callable[[list[Batch]], Awaitable[bool]] | None = None,
         guard_text: bool = False,
     ) -> None:
@@ -125,12 +127,19 @@ class Committer:
             await asyncio.gather(*pending, return_exceptions=True)
 
     @property
+    def waiting(self) -> list[Batch]:
+        """Batches queued behind the round in flight."""
+        return self._waiting
+
+    @property
     def idle(self) -> bool:
         return not self._waiting and not self._in_flight
 
     async def close(self) -> None:
         await self.flushed()
         self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task  # gone for good: it no longer holds the room
 
     async def _run(self) -> None:
         while True:
@@ -178,11 +187,10 @@ class Committer:
             except StaleSequence as error:
                 # Another process recorded events first: decide ours again after theirs.
                 rebases += 1
-                pending = [*batches, *self._waiting]
                 if (
                     rebases <= REBASES_MAX
                     and self.rebase is not None
-                    and await self.rebase(pending)
+                    and await self.rebase(batches)
                 ):
                     log.info(
                         "draft %s: our events re-decided after another process's", self.draft_id

@@ -109,6 +109,7 @@ class Gate:
         for root, subscription in self._subscriptions:
             root.unobserve(subscription)
         self._subscriptions.clear()
+        self._undo.clear()  # undo managers observe the doc too
 
     def _manager(self, origin: Hashable) -> UndoManager:
         """The undo manager of one origin, made on its first write: readers never need one

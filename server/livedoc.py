@@ -52,6 +52,12 @@ class LiveDoc:
     def roots(self) -> list[BaseType]:
         return [self.paragraphs, *self.records.values(), self.meta, self.speakers]
 
+    def close(self) -> None:
+        """Drop the document's observers: pycrdt keeps callbacks on the Rust side, out of
+        Python's garbage collector's sight, so an observer that refers back to its owner would
+        keep the whole document alive after its room unloads."""
+        self.paragraphs.unobserve(self._shape)
+
     def forget_written(self) -> None:
         """Another writer (a process holding the same draft) changed the mirrored maps."""
         self._written.clear()

@@ -191,7 +191,7 @@ class Replica:
         if self.caught_up is not None:
             self.caught_up()
 
-    async def rebase(self, pending: list[Batch]) -> bool:
+    async def rebase(self, in_flight: list[Batch]) -> bool:
         """Another process stored events at the seqs ours were to take: fold theirs in, decide
         our pending commands again after them, renumbered, and mirror the result. False when
         ours no longer hold (the room then reloads and its clients resync)."""
@@ -200,6 +200,8 @@ class Replica:
         found = await asyncio.to_thread(
             room.storage.catch_up, room.id, base.seq, room.committer.applied_update_id
         )
+        # Taken after the read: edits admitted meanwhile queued batches of their own.
+        pending = [*in_flight, *room.committer.waiting]
         updates = [found.snapshot.state] if found.snapshot is not None else []
         updates += [u.data for u in found.updates]
         before = room.live.doc.get_state()

@@ -113,6 +113,16 @@ class Room:
         self._changes.append(event.update)
         self._full_state = None
 
+    def close(self) -> None:
+        """Release the document once the room is unloaded (or replaced after a reload): its
+        observers hold the room (see `LiveDoc.close`)."""
+        self.gate.close()
+        self.presence.close()
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+        self.live.doc.unobserve(self._observer)
+        self.live.close()
+
     def _take_changes(self) -> bytes:
         """The net update of everything since the last call (empty bytes when nothing)."""
         changes, self._changes = self._changes, []

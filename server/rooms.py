@@ -72,7 +72,7 @@ class Rooms:
             return room
         if room is not None:  # storage refused its writes: load the draft afresh
             self._rooms.pop(draft_id, None)
-            room.gate.close()
+            room.close()
         task = self._loading.get(draft_id)
         if task is None:
             task = asyncio.get_running_loop().create_task(self._load(draft_id))
@@ -247,7 +247,7 @@ class Rooms:
             return
         self._rooms.pop(draft_id, None)
         await room.committer.close()
-        room.gate.close()
+        room.close()
         await self.bus.unsubscribe(draft_id)
         log.info("unloaded draft %s", draft_id)
 
