@@ -150,7 +150,11 @@ class Committer:
                 self._waiting = self._waiting[self.batch_max :]
                 if not self.durable:  # measuring only: others may see what a crash loses
                     self.broadcast(self._in_flight)
-                await self._store(self._in_flight)
+                try:
+                    await self._store(self._in_flight)
+                except Exception as error:  # a defect: reload the room rather than hang it
+                    log.exception("committing draft %s failed unexpectedly", self.draft_id)
+                    self._break(error, self._in_flight)
                 if self.broken is not None:
                     return
                 if self.durable:

@@ -260,8 +260,9 @@ class Replica:
                     room.live.apply_delta(effect.paragraph, effect.delta)
             room.live.mirror(draft)
         extra = room.live.doc.get_update(extra_from)
-        last = next(b for b in reversed(pending) if b.recorded)
-        last.update = merge_updates(last.update, extra) if last.update else extra
+        if extra:  # (a round of text only has no events, and may need no mirroring)
+            last = next((b for b in reversed(pending) if b.recorded), pending[-1])
+            last.update = merge_updates(last.update, extra) if last.update else extra
         state = room.live.doc.get_update()
         for batch in pending:
             if batch.recorded:

@@ -306,3 +306,23 @@ async def test_typing_into_an_amendment_another_process_rejects_never_outlives_i
     for client in (watcher, fresh):
         await client.wait_for(lambda c=client: c.text(P) == original, timeout=15)
         assert all("BRA-r1" not in str(run.attrs) for run in client.runs(P))
+
+
+async def test_typing_goes_on_while_the_other_process_records_events(cluster: Cluster) -> None:
+    """BRA extends one amendment (text only) on process 0 while USA opens a new amendment per
+    keystroke (an event each) on process 1: BRA's text-only commits keep meeting a record that
+    moved, are re-checked, and must all land — on both processes, for late joiners too."""
+    bra = await cluster.client(0, "BRA")
+    usa = await cluster.client(1, "USA")
+    bra.insert(P, 0, "B", "BRA-long")
+    await usa.wait_for(lambda: "BRA-long" in usa.amendments())
+    for n in range(40):
+        bra.insert(P, 1 + n, "b", "BRA-long")
+        usa.insert(P, usa.length(P), "u", f"USA-e{n}")
+        await asyncio.sleep(0.005)  # a typist's pace, so rounds interleave with the events
+    wanted = {f"USA-e{n}" for n in range(40)} | {"BRA-long"}
+    for process in (0, 1):
+        late = await cluster.client(process, "KEN")
+        await late.wait_for(lambda c=late: wanted <= set(c.amendments()), timeout=20)
+        await late.wait_for(lambda c=late: c.runs(P) == bra.runs(P) == usa.runs(P), timeout=20)
+        assert late.text(P).count("b") >= 40
