@@ -4,6 +4,12 @@ SQLite connections get WAL, foreign keys and a busy timeout on connect. SQLAlche
 sqlite3 module) emits BEGIN, so that a write transaction can start with ``BEGIN IMMEDIATE``: it
 takes the write lock up front and waits (busy timeout) for another writer, rather than failing
 with "database is locked" when it upgrades a read snapshot that has gone stale.
+
+Checkpoints: SQLite's default has the connection whose commit takes the WAL past 1,000 pages
+copy it into the database file there and then (two fsyncs inside that commit: 10-200 ms on a
+busy disk, a stall of every round queued behind it). `Storage` checkpoints on a thread of its own
+instead (`fastpath`); a commit checkpoints inline only past `WAL_FRAMES_MAX` pages, the safety
+net. ``synchronous`` stays SQLite's default here, FULL; see `fastpath` for typing rounds' NORMAL.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ DEFAULT_URL = "sqlite:///var/rollingtext.sqlite3"
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 WRITE = "rollingtext_write"
 """Execution option marking a write transaction (SQLite: ``BEGIN IMMEDIATE``)."""
+WAL_FRAMES_MAX = 8_000
+"""SQLite: pages of WAL past which a commit checkpoints inline (~32 MB; see the module doc)."""
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -61,6 +69,7 @@ def _sqlite_engine(url: URL, busy_timeout_ms: int) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {WAL_FRAMES_MAX}")
         finally:
             cursor.close()
 

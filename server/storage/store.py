@@ -26,6 +26,7 @@ from server.storage.errors import (
     UnknownDelegation,
     UnknownDraft,
 )
+from server.storage.fastpath import UpdateWriter
 from server.storage.models import DelegationRow, DraftRow, InstallationRow, QuarantineRow
 from server.storage.records import (
     CatchUp,
@@ -57,6 +58,8 @@ class Storage:
         self._engine = db
         self._reads = sessionmaker(db, expire_on_commit=False)
         self._writes = sessionmaker(engine.writer(db), expire_on_commit=False)
+        # Commits without events (typing): plain statements, no Session (`fastpath`).
+        self._updates = UpdateWriter(db) if db.dialect.name in ("sqlite", "postgresql") else None
         self._clock = clock
 
     @classmethod
@@ -71,6 +74,8 @@ class Storage:
         return cls(engine.open_engine(url, busy_timeout_ms=busy_timeout_ms), clock=clock)
 
     def close(self) -> None:
+        if self._updates is not None:
+            self._updates.close()
         self._engine.dispose()
 
     def __enter__(self) -> Storage:
@@ -233,6 +238,10 @@ class Storage:
         across processes, and `Committed.previous_update_id` says what came just before.
         """
         now = self._now()
+        if not events and not versions and self._updates is not None:
+            # The common round while delegates type: same transaction, no ORM (`fastpath`).
+            update_ids, previous = self._updates.commit(draft_id, expected_seq, updates, now)
+            return Committed([], update_ids, previous)
         try:
             with self._writing() as session:
                 row = _draft(session, draft_id, lock=True)
@@ -298,6 +307,8 @@ class Storage:
         self, draft_id: str, up_to_update_id: int, state: bytes, *, event_seq: int
     ) -> Snapshot:
         """Save ``state`` (all updates up to ``up_to_update_id``) and delete those updates."""
+        if self._updates is not None:  # plain statements, no Session (`fastpath`)
+            return self._updates.compact(draft_id, up_to_update_id, state, event_seq, self._now())
         with self._writing() as session:
             _draft(session, draft_id)
             snapshot = documents.save_snapshot(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from typing import Any
 
 import pytest
 from pycrdt import Doc, Text
+from sqlalchemy.exc import DBAPIError
 
-from server.storage import NewEvent, StaleSequence, Storage, UnknownDraft, documents
+from server.storage import Committed, NewEvent, StaleSequence, Storage, UnknownDraft, documents
 from tests.storage.conftest import Backend, Clock
 
 EVENT = NewEvent("amendment_accepted", "CHAIR", {"amendment": "a1"})
@@ -156,3 +159,77 @@ def test_update_ids_keep_growing_after_everything_is_compacted(store: Storage, d
 def test_loading_a_new_draft_gives_nothing(store: Storage, draft: str) -> None:
     loaded = store.load(draft)
     assert (loaded.snapshot, loaded.updates, loaded.last_update_id) == (None, [], 0)
+
+
+def test_an_update_only_commit_says_what_came_before_and_moves_the_draft_on(
+    store: Storage, draft: str, backend: Backend
+) -> None:
+    first = store.commit(draft, None, updates=[("conn:1", b"a"), ("conn:2", b"b")])
+    assert (first.events, first.previous_update_id) == ([], 0)
+    assert first.update_ids == sorted(first.update_ids) and len(first.update_ids) == 2
+    second = store.commit(draft, 0, updates=[("conn:1", b"c")])
+    assert second.previous_update_id == first.update_ids[-1]
+    assert backend.rows("SELECT last_update_id FROM drafts") == [(second.update_ids[-1],)]
+    assert [(u.id, u.origin, u.data) for u in store.updates(draft)] == [
+        (first.update_ids[0], "conn:1", b"a"),
+        (first.update_ids[1], "conn:2", b"b"),
+        (second.update_ids[0], "conn:1", b"c"),
+    ]
+    assert store.load(draft).last_update_id == second.update_ids[-1]
+
+
+def test_a_large_update_only_commit_keeps_its_order(store: Storage, draft: str) -> None:
+    updates = [(f"conn:{n}", n.to_bytes(2, "big")) for n in range(450)]  # several INSERTs
+    committed = store.commit(draft, None, updates=updates)
+    stored = store.updates(draft)
+    assert [u.id for u in stored] == committed.update_ids
+    assert [(u.origin, u.data) for u in stored] == updates
+
+
+def test_an_update_only_commit_judged_against_a_stale_record_writes_nothing(
+    store: Storage, draft: str, backend: Backend
+) -> None:
+    store.append_events(draft, 0, [EVENT])
+    with pytest.raises(StaleSequence):
+        store.commit(draft, 0, updates=[("conn:1", b"judged at seq 0")])
+    assert store.updates(draft) == []
+    assert backend.rows("SELECT last_update_id FROM drafts") == [(0,)]
+    assert store.commit(draft, 1, updates=[("conn:1", b"judged at 1")]).update_ids
+
+
+def test_an_update_only_commit_failing_after_its_inserts_writes_nothing(
+    store: Storage, draft: str, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = store._updates
+    assert writer is not None
+    monkeypatch.setattr(writer, "_set_last", "UPDATE no_such_table SET x = 1")
+    with pytest.raises(DBAPIError):  # raised as SQLAlchemy's, like the ORM path's errors
+        store.commit(draft, None, updates=[("conn:1", b"inserted, then rolled back")])
+    assert store.updates(draft) == []
+    assert backend.rows("SELECT last_update_id FROM drafts") == [(0,)]
+    monkeypatch.undo()
+    committed = store.commit(draft, None, updates=[("conn:1", b"the next one")])  # still usable
+    assert [u.data for u in store.updates(draft)] == [b"the next one"]
+    assert committed.previous_update_id == 0
+
+
+def test_update_ids_of_racing_writers_chain_in_commit_order(
+    open_storage: Callable[[], Storage], draft: str
+) -> None:
+    """Two processes' worth of writers commit updates at once: each commit's previous id is the
+    last id of the commit just before it (the draft's row lock orders them)."""
+    writers = [open_storage(), open_storage()]
+
+    def write(n: int) -> list[Committed]:
+        return [
+            writers[n].commit(draft, None, updates=[(f"w{n}", b"x"), (f"w{n}", b"y")])
+            for _ in range(25)
+        ]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        commits = [c for done in pool.map(write, range(2)) for c in done]
+    commits.sort(key=lambda c: c.update_ids[0])
+    for before, after in pairwise(commits):
+        assert after.previous_update_id == before.update_ids[-1]
+    assert commits[0].previous_update_id == 0
+    assert [u.id for u in writers[0].updates(draft)] == [i for c in commits for i in c.update_ids]
