@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import quote
 
 import psycopg
 import pytest
+from psycopg import sql
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -26,3 +31,17 @@ def postgres_server() -> str:
     except psycopg.OperationalError as error:
         pytest.skip(f"no PostgreSQL at {POSTGRES_URL} (set TEST_POSTGRES_URL): {error}")
     return POSTGRES_URL
+
+
+@contextmanager
+def postgres_schema(server_url: str, prefix: str) -> Iterator[str]:
+    """A fresh schema on the PostgreSQL server: its URL (``search_path`` set to it), dropped
+    afterwards with everything in it."""
+    schema = f"{prefix}_{secrets.token_hex(6)}"
+    with psycopg.connect(libpq_url(server_url), autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+        try:
+            separator = "&" if "?" in server_url else "?"
+            yield f"{server_url}{separator}options={quote(f'-csearch_path={schema}')}"
+        finally:
+            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))

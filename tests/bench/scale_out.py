@@ -18,22 +18,17 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
 import sys
 import tempfile
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
-
-import psycopg
-from psycopg import sql
 
 from tests.bench.peers import Running, cpu_seconds
 from tests.bench.scenarios import Scenario, typing
 from tests.bench.seed import seed
-from tests.conftest import POSTGRES_URL, libpq_url
+from tests.conftest import POSTGRES_URL, postgres_schema
 from tests.live.server_process import ServerProcess
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -67,22 +62,8 @@ class Cluster(Running):
         return sum(cpu_seconds(m.process.pid) for m in self.members if m.process)
 
 
-def fresh_database() -> tuple[str, str]:
-    schema = f"bench_{secrets.token_hex(5)}"
-    with psycopg.connect(libpq_url(POSTGRES_URL), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    return schema, f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
-
-
-def drop(schema: str) -> None:
-    with psycopg.connect(libpq_url(POSTGRES_URL), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
-
-
 async def measure(sc: Scenario, processes: int, by_draft: bool, workdir: Path) -> dict[str, Any]:
-    schema, database_url = fresh_database()
-    try:
+    with postgres_schema(POSTGRES_URL, "bench") as database_url:
         seeded = seed(
             database_url,
             writers=sc.writers,
@@ -106,8 +87,6 @@ async def measure(sc: Scenario, processes: int, by_draft: bool, workdir: Path) -
             for member in members:
                 member.stop()
         return result
-    finally:
-        drop(schema)
 
 
 KEYS = ("deliveries_per_s", "p50_ms", "p99_ms", "missing", "converged", "cluster_cpu_s")

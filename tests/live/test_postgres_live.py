@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from client.live import LiveClient
-from tests.conftest import libpq_url
+from tests.conftest import postgres_schema
 from tests.live.conftest import Demo
 
 P = "par-05"
@@ -20,14 +16,9 @@ P = "par-05"
 
 @pytest.fixture
 def database_url(postgres_server: str) -> Iterator[str]:
-    schema = f"live_{secrets.token_hex(6)}"
-    with psycopg.connect(libpq_url(postgres_server), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        try:
-            separator = "&" if "?" in postgres_server else "?"
-            yield f"{postgres_server}{separator}options={quote(f'-csearch_path={schema}')}"
-        finally:
-            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    """A fresh schema on the CI PostgreSQL, dropped afterwards."""
+    with postgres_schema(postgres_server, "live") as url:
+        yield url
 
 
 async def test_typing_consensus_and_a_crash_on_postgresql(connect: Any, demo_server: Demo) -> None:

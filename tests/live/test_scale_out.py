@@ -7,24 +7,20 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
-import psycopg
 import pytest
 import redis
 import websockets
-from psycopg import sql
 
 from client.live import LiveClient
 from drafting import demo
 from server import wire
-from tests.conftest import libpq_url
+from tests.conftest import postgres_schema
 from tests.live.server_process import ServerProcess, free_port, seed_demo
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -42,14 +38,9 @@ def redis_server() -> str:
 
 @pytest.fixture
 def database_url(postgres_server: str) -> Iterator[str]:
-    schema = f"scale_{secrets.token_hex(6)}"
-    with psycopg.connect(libpq_url(postgres_server), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        try:
-            separator = "&" if "?" in postgres_server else "?"
-            yield f"{postgres_server}{separator}options={quote(f'-csearch_path={schema}')}"
-        finally:
-            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    """A fresh schema on the CI PostgreSQL, dropped afterwards."""
+    with postgres_schema(postgres_server, "scale") as url:
+        yield url
 
 
 class Cluster:

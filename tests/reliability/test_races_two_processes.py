@@ -41,12 +41,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
-import psycopg
 import pytest
-from psycopg import sql
 
 from drafting import commands as cmd
 from drafting import demo
@@ -60,7 +57,7 @@ from drafting.record import Recorded, apply
 from server.drafts import SERVER_ORIGIN, register, to_new_event, to_recorded
 from server.livedoc import LiveDoc
 from server.storage import Storage
-from tests.conftest import libpq_url
+from tests.conftest import postgres_schema
 from tests.live.server_process import ServerProcess
 
 ROUNDS = int(os.environ.get("RACE_ROUNDS", "1000"))
@@ -85,14 +82,8 @@ def paragraph_id(n: int) -> str:
 @pytest.fixture
 def database_url(postgres_server: str) -> Iterator[str]:
     """A fresh schema on the CI PostgreSQL, dropped afterwards."""
-    schema = f"races_{secrets.token_hex(6)}"
-    with psycopg.connect(libpq_url(postgres_server), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-        try:
-            separator = "&" if "?" in postgres_server else "?"
-            yield f"{postgres_server}{separator}options={quote(f'-csearch_path={schema}')}"
-        finally:
-            admin.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    with postgres_schema(postgres_server, "races") as url:
+        yield url
 
 
 @dataclass
