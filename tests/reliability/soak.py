@@ -86,6 +86,7 @@ class Counts:
     failed: int = 0
     typed: int = 0
     acknowledged: int = 0
+    withdrawn: int = 0
     awareness: int = 0
     abrupt: int = 0
     clean: int = 0
@@ -142,11 +143,17 @@ class Soak:
                     pass
                 self.counts.synced += 1
                 if code is not None:
-                    amendment = await self._type(ws, doc, code)
+                    amendment, text = await self._type(ws, doc, code)
                     amendments = doc.get("amendments", type=Map)
                     while amendment not in amendments:
                         await self._frame(ws, doc)
                     self.counts.acknowledged += 1
+                    # Take the words back (the server records the withdrawal), so the drafts
+                    # stay the same size over the run: growth then means a leak, not data.
+                    await self._untype(ws, doc, text, amendment)
+                    while amendments[amendment].get("status") != "withdrawn":
+                        await self._frame(ws, doc)
+                    self.counts.withdrawn += 1
                 entry = wire.AwarenessEntry(
                     doc.client_id,
                     1,
@@ -185,7 +192,22 @@ class Soak:
                 raise RuntimeError(f"edit rejected: {notice}")
         return False
 
-    async def _type(self, ws: ClientConnection, doc: Doc[Any], code: str) -> str:
+    async def _untype(
+        self, ws: ClientConnection, doc: Doc[Any], text: Text, amendment: str
+    ) -> None:
+        """Delete our own inserted words again (found by their mark; pycrdt counts UTF-8)."""
+        start = 0
+        for chunk, attrs in text.diff():
+            size = len(str(chunk).encode())
+            if (attrs or {}).get("ins") == amendment:
+                before = doc.get_state()
+                del text[start : start + size]
+                await ws.send(wire.sync_frame(wire.SyncType.UPDATE, doc.get_update(before)))
+                return
+            start += size
+        raise RuntimeError(f"amendment {amendment} is not in the text")
+
+    async def _type(self, ws: ClientConnection, doc: Doc[Any], code: str) -> tuple[str, Text]:
         """A few characters at the end of a paragraph, as a new amendment of ours."""
         paragraphs = doc.get("paragraphs", type=Array)
         text = paragraphs[self.rng.randrange(len(paragraphs))]["text"]
@@ -195,7 +217,7 @@ class Soak:
         text.insert(len(text), " " + self.rng.choice(WORDS), {"ins": amendment})
         await ws.send(wire.sync_frame(wire.SyncType.UPDATE, doc.get_update(before)))
         self.counts.typed += 1
-        return amendment
+        return amendment, text
 
     async def client(self, draft: str, token: str, code: str | None, sessions: int) -> None:
         for _ in range(sessions):  # reconnect at once after each drop

@@ -30,7 +30,7 @@ async def test_a_short_soak_unloads_every_room_and_loses_no_connection(tmp_path:
     counts = report["connections"]
     assert counts["failed"] == 0, report["error_examples"]
     assert counts["synced"] == counts["sessions"] > 20
-    assert counts["acknowledged"] == counts["typed"] > 0
+    assert counts["withdrawn"] == counts["acknowledged"] == counts["typed"] > 0
     assert counts["abrupt"] > 0 and counts["clean"] > 0
     assert report["rooms"]["after_warmup"] == [] and report["rooms"]["at_end"] == []
     assert report["storm_count"] == 2
