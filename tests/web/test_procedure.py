@@ -194,9 +194,18 @@ def test_other_delegations_cursors_show_without_covering_bracket_tags(
     # The caret follows when BRA moves.
     set_caret(bra, pid, 0)
     expect(cursor).to_have_count(1)
-    box = cursor.bounding_box()
-    start = text(chair, pid).bounding_box()
-    assert box and start and box["x"] - start["x"] < 20
+    # Presence arrives in the next room tick: wait (bounded) for the caret to reach the start.
+    chair.wait_for_function(
+        """([pid]) => {
+            const section = document.querySelector(`section[data-paragraph='${pid}']`);
+            const caret = section?.querySelector(".cursor[data-who='BRA']");
+            const start = section?.querySelector(".text");
+            if (!caret || !start) return false;
+            return caret.getBoundingClientRect().x - start.getBoundingClientRect().x < 20;
+        }""",
+        arg=[pid],
+        timeout=10_000,
+    )
     no_rejections(bra, chair)
 
 
