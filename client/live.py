@@ -98,8 +98,11 @@ class LiveClient:
         await self._ws.send(frame)
 
     async def _send(self, frame: bytes) -> None:
+        """Send a frame; a connection the server already closed is recorded by the reader
+        (`closed`), not raised here — the server may refuse a connection at once (4429)."""
         if self._ws is not None:
-            await self._ws.send(frame)
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await self._ws.send(frame)
 
     async def _read(self) -> None:
         try:

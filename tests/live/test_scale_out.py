@@ -106,10 +106,15 @@ async def test_presence_crosses_processes(cluster: Cluster) -> None:
         await sender.send(wire.awareness_frame(wire.awareness_update([entry])))
         seen = await _awareness_of(watcher, 5151)
         assert json.loads(seen.state)["delegation"]["code"] == "BRA"
-    # The sender left: the watcher on the other process hears that it is gone.
+    # The sender left: the other process hears that it is gone (a bounded wait: the departure
+    # crosses Redis), and a newcomer there no longer sees it.
     async with websockets.connect(url_b) as late:
         await _first_sync(late)
-        late_entries = await _awareness_snapshot(late)
+        for _ in range(100):
+            late_entries = await _awareness_snapshot(late)
+            if 5151 not in {e.client for e in late_entries if e.state != "null"}:
+                break
+            await asyncio.sleep(0.05)
         assert 5151 not in {e.client for e in late_entries if e.state != "null"}
 
 
