@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -76,7 +75,6 @@ class Replica:
         self.bus = bus
         self._catching_up: asyncio.Task[None] | None = None
         self._again = False
-        self.caught_up: Callable[[], None] | None = None  # told after each catch-up (tests)
 
     # -- out --------------------------------------------------------------------------------
 
@@ -188,8 +186,6 @@ class Replica:
         room.show_remote(shown, recorded)
         if touched is None or touched:
             self.repair(touched)
-        if self.caught_up is not None:
-            self.caught_up()
 
     async def rebase(self, in_flight: list[Batch]) -> bool:
         """Another process stored events at the seqs ours were to take: fold theirs in, decide

@@ -249,6 +249,9 @@ class Rooms:
         await room.committer.close()
         room.close()
         await self.bus.unsubscribe(draft_id)
+        lock = self._procedure.get(draft_id)
+        if lock is not None and not lock.locked():
+            del self._procedure[draft_id]
         log.info("unloaded draft %s", draft_id)
 
     async def close(self) -> None:
