@@ -209,8 +209,11 @@ class Committer:
                 delay = min(delay * 2, RETRY_MAX)
         ids = committed.update_ids
         if ids:
-            if committed.previous_update_id == self.applied_update_id and not self.behind:
-                self.applied_update_id = ids[-1]
+            # `<=`, not `==`: a catch-up that ran while this round was in flight may already
+            # have read past the update before ours (our own rows included) — nothing is
+            # missing then, and counting it as "behind" would start another catch-up per round.
+            if committed.previous_update_id <= self.applied_update_id and not self.behind:
+                self.applied_update_id = max(self.applied_update_id, ids[-1])
             else:
                 self.behind = True  # the room catches up from storage, then clears this
             self.since_snapshot += len(updates)

@@ -60,9 +60,12 @@ def append(
 
 def read(session: Session, draft_id: str, after: int = 0) -> list[StoredEvent]:
     """The draft's events with seq > ``after``, in order."""
-    rows = session.scalars(
-        select(EventRow)
+    rows = session.execute(  # columns, not entities: no ORM identity per row
+        select(EventRow.seq, EventRow.at, EventRow.actor, EventRow.type, EventRow.payload)
         .where(EventRow.draft_id == draft_id, EventRow.seq > after)
         .order_by(EventRow.seq)
     )
-    return [row.record() for row in rows]
+    return [
+        StoredEvent(draft_id, seq, at, actor, type_, payload)
+        for seq, at, actor, type_, payload in rows
+    ]
