@@ -64,7 +64,8 @@ class Session(RuleBasedStateMachine):
 
     def pick(self, data: st.DataObject, pool: Any, fallback: str) -> str:
         options = sorted(pool) or [fallback]
-        return data.draw(st.sampled_from([*options, fallback]))
+        choice: str = data.draw(st.sampled_from([*options, fallback]))
+        return choice
 
     def paragraph(self, data: st.DataObject) -> str:
         return self.pick(data, self.room.state.paragraphs, "nowhere")
@@ -195,7 +196,8 @@ class Session(RuleBasedStateMachine):
             verdict.emptied_ids,
         )
         context = Context(ROSTER[actor], self.room.now, ROSTER)
-        state, recorded = draft, []
+        state = draft
+        recorded: list[Recorded] = []
         try:
             for command in commands:
                 state, events = run(state, command, context)

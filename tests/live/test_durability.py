@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 from client.live import LiveClient
@@ -19,7 +20,7 @@ async def test_every_update_a_client_received_survives_sigkill(
     watcher: LiveClient = await connect("USA")
     for n in range(25):
         writer.insert(P, 0, f"w{n} ", f"BRA-k{n}")
-        await watcher.wait_for(lambda n=n: watcher.text(P).startswith(f"w{n} "))
+        await watcher.wait_for(partial(lambda n: watcher.text(P).startswith(f"w{n} "), n))
     seen = watcher.text(P)
     demo_server.server.kill()
     await watcher.wait_for(lambda: watcher.closed)
@@ -40,7 +41,7 @@ async def test_concurrent_typing_in_one_paragraph_converges(connect: Any) -> Non
             client.insert(P, client.length(P) if i % 2 else 0, f"<{i}.{round_}>", f"X{i}-{round_}")
     expected = {f"<{i}.{r}>" for i in range(4) for r in range(10)}
     for client in clients:
-        await client.wait_for(lambda c=client: all(t in c.text(P) for t in expected))
+        await client.wait_for(partial(lambda c: all(t in c.text(P) for t in expected), client))
     await clients[0].wait_for(lambda: len({c.text(P) for c in clients}) == 1)
 
 
@@ -53,7 +54,9 @@ async def test_offline_edits_merge_once_on_reconnect(connect: Any, demo_server: 
     await roamer.connect()
     for client in (roamer, other):
         await client.wait_for(
-            lambda c=client: c.text(P).startswith("Offline ") and c.text(P).endswith(" Online")
+            partial(
+                lambda c: c.text(P).startswith("Offline ") and c.text(P).endswith(" Online"), client
+            )
         )
     assert roamer.text(P) == other.text(P)
     assert roamer.text(P).count("Offline ") == 1
@@ -68,7 +71,10 @@ async def test_twenty_clients_joining_an_unloaded_draft_at_once_all_sync(
     try:
         await asyncio.gather(*(c.connect() for c in clients))
         await asyncio.gather(
-            *(c.wait_for(lambda c=c: len(c.paragraph_ids()) == 20, timeout=20) for c in clients)
+            *(
+                c.wait_for(partial(lambda c: len(c.paragraph_ids()) == 20, c), timeout=20)
+                for c in clients
+            )
         )
         texts = {c.text("par-01") for c in clients}
         assert texts == {demo.PARAGRAPHS[0][1]}

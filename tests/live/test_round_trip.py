@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from client.live import LiveClient
@@ -34,7 +35,7 @@ async def test_objection_blocks_until_withdrawn_then_agreed_paragraph_locks_ever
     assert (status, agreed["outcome"]) == (200, "agreed")
 
     for client in (member, chair, observer):
-        await client.wait_for(lambda c=client: c.paragraph(P).get("status") == "agreed")
+        await client.wait_for(partial(lambda c: c.paragraph(P).get("status") == "agreed", client))
 
     before = member.text(P)
     member.insert(P, 0, "Also ", "BRA-late")

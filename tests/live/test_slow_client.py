@@ -6,6 +6,7 @@ import asyncio
 import base64
 import os
 import socket
+from functools import partial
 from typing import Any
 
 import pytest
@@ -61,7 +62,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_the_room_carries_on(
         for _ in range(40):
             writer.insert(P, 0, chunk, f"BRA-big{burst}")
         await reader.wait_for(
-            lambda b=burst: reader.length(P) >= (b + 1) * 40 * len(chunk), timeout=30
+            partial(lambda b: reader.length(P) >= (b + 1) * 40 * len(chunk), burst), timeout=30
         )
     assert reader.closed is None and writer.closed is None
     # The server gave up on the stalled client: its stream ends (EOF) instead of waiting.

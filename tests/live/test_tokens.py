@@ -73,7 +73,7 @@ async def test_one_token_holds_a_bounded_number_of_connections(demo_server: Demo
     try:
         for client in clients[:2]:
             await client.connect()
-            await client.wait_for(lambda c=client: c.synced.is_set())
+            await client.wait_for(client.synced.is_set)
         await clients[2].connect()
         assert (await clients[2].wait_for(lambda: clients[2].closed))[0] == 4429
         assert clients[0].closed is None and clients[1].closed is None

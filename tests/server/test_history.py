@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -27,10 +28,11 @@ def client(negotiated: Negotiated) -> Iterator[tuple[TestClient, dict[str, str]]
             yield client, headers
 
 
-def get(client: tuple[TestClient, dict[str, str]], path: str) -> dict:
+def get(client: tuple[TestClient, dict[str, str]], path: str) -> dict[str, Any]:
     response = client[0].get(path, headers=client[1])
     assert response.status_code == 200, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_history_lists_the_original_then_each_consensus_and_the_adoption(

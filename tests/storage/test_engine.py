@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from server.storage import DEFAULT_URL, Storage
-from tests.storage.conftest import libpq_url
+from tests.conftest import libpq_url
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:

@@ -15,6 +15,12 @@ from lxml import etree
 from server.exports.docx import CLEAN_HEADING, COMPILATION_HEADING, export_docx
 from server.versions import DraftVersion
 
+
+def text_of(element: etree._Element) -> str:
+    """All the text inside an element (lxml types its pieces as str or bytes; XML gives str)."""
+    return "".join(str(piece) for piece in element.itertext())
+
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 NS = {"w": W[1:-1]}
 
@@ -34,7 +40,7 @@ def section(data: bytes, heading: str) -> list[etree._Element]:
     out: list[etree._Element] = []
     inside = False
     for p in body_paragraphs(data):
-        text = "".join(p.itertext())
+        text = text_of(p)
         if text in (COMPILATION_HEADING, CLEAN_HEADING):
             inside = text == heading
             continue
@@ -133,9 +139,7 @@ def test_statuses_reservations_and_objections_are_footnotes(
     assert 'Target="footnotes.xml"' in rels and "relationships/footnotes" in rels
     assert b'PartName="/word/footnotes.xml"' in files["[Content_Types].xml"]
     notes = etree.fromstring(files["word/footnotes.xml"])
-    texts = {
-        n.get(f"{W}id"): "".join(n.itertext()).strip() for n in notes.findall("w:footnote", NS)
-    }
+    texts = {n.get(f"{W}id"): text_of(n).strip() for n in notes.findall("w:footnote", NS)}
     referenced = [
         r.get(f"{W}id")
         for r in etree.fromstring(files["word/document.xml"]).iter(f"{W}footnoteReference")
@@ -150,7 +154,7 @@ def test_statuses_reservations_and_objections_are_footnotes(
     op11 = next(p for p in section(data, COMPILATION_HEADING) if with_tabs(p).startswith("OP11\t"))
     assert op11.find(".//w:footnoteReference", NS) is not None
     final = parts(export_docx(adopted))
-    assert "Agreed." in "".join(etree.fromstring(final["word/footnotes.xml"]).itertext())
+    assert "Agreed." in text_of(etree.fromstring(final["word/footnotes.xml"]))
     assert b"<w:ins " not in final["word/document.xml"]  # nothing pending once adopted
 
 

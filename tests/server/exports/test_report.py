@@ -15,6 +15,11 @@ from server.exports.pdf import export_pdf
 from server.versions import DraftVersion
 
 
+def text_of(element: Any) -> str:
+    """lxml.html's text_content(), typed (the stubs type found elements as plain _Element)."""
+    return str(element.text_content())
+
+
 def tables(page: str) -> dict[str, list[list[str]]]:
     """Each annex table by its heading: rows of cell texts."""
     tree = lxml_html.fromstring(page)
@@ -22,7 +27,7 @@ def tables(page: str) -> dict[str, list[list[str]]]:
     for heading in tree.iterfind(".//section[@class='annex']/h3"):
         table = heading.getnext()
         rows = [] if table is None or table.tag != "table" else table.findall(".//tbody/tr")
-        found[heading.text_content()] = [[td.text_content() for td in tr] for tr in rows]
+        found[text_of(heading)] = [[text_of(td) for td in tr] for tr in rows]
     return found
 
 
@@ -92,10 +97,10 @@ def test_the_report_shows_the_adopted_text_and_a_midway_compilation(
 ) -> None:
     final = lxml_html.fromstring(export_html(adopted))
     assert final.findtext(".//p[@class='symbol']") == "WGEC/2026/CRP.1"
-    assert "Adopted text and report" in final.text_content()
+    assert "Adopted text and report" in text_of(final)
     text = final.find(".//section[@class='text']")
     assert text is not None and text.findtext("h2") == "Recommendations"
-    assert "a stable, resilient, secure" in text.text_content()
+    assert "a stable, resilient, secure" in text_of(text)
     assert final.find(".//section[@class='compilation']") is None
     earlier = lxml_html.fromstring(export_html(midway))
     compiled = earlier.find(".//section[@class='compilation']")
@@ -111,7 +116,7 @@ def test_the_report_shows_the_adopted_text_and_a_midway_compilation(
         "Encourages",
         "USA",
     )
-    assert "10 March 2026, 12:00 UTC" in earlier.text_content()
+    assert "10 March 2026, 12:00 UTC" in text_of(earlier)
 
 
 def test_the_pdf_renders_the_report_with_the_annex_on_its_own_pages(
