@@ -1,16 +1,16 @@
 """The live documents (DESIGN §9): a Yjs update log per draft, snapshots, and compaction.
 
 A draft loads as its latest snapshot plus the updates after it. Compaction folds a prefix of
-the log into a snapshot and deletes that prefix, atomically. Updates are opaque bytes here:
-merging them is the caller's job (pycrdt), storage stays generic.
+the log into a snapshot and deletes that prefix, atomically (written, with every commit, by
+`fastpath.CommitWriter`; read here). Updates are opaque bytes here: merging them is the caller's
+job (pycrdt), storage stays generic.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.storage import eventlog
@@ -18,25 +18,10 @@ from server.storage.models import DraftRow, SnapshotRow, UpdateRow, VersionRow
 from server.storage.records import (
     CatchUp,
     LoadedDocument,
-    NewUpdate,
     Snapshot,
     StoredUpdate,
     Version,
 )
-
-
-def append_updates(
-    session: Session, draft_id: str, updates: Sequence[NewUpdate], now: datetime
-) -> list[int]:
-    """Insert ``updates`` in order; their new ids, ascending."""
-    rows = []
-    for origin, data in updates:
-        if not isinstance(data, bytes):
-            raise TypeError(f"a Yjs update is bytes, not {type(data).__name__}")
-        rows.append(UpdateRow(draft_id=draft_id, at=now, origin=origin, data=data))
-    session.add_all(rows)
-    session.flush()
-    return [row.id for row in rows]
 
 
 def read_updates(session: Session, draft_id: str, after_id: int = 0) -> list[StoredUpdate]:
@@ -79,13 +64,6 @@ def latest_snapshot(session: Session, draft_id: str) -> Snapshot | None:
     return row.record() if row else None
 
 
-def delete_updates(session: Session, draft_id: str, up_to_update_id: int) -> None:
-    """Delete the updates a snapshot has folded in."""
-    session.execute(
-        delete(UpdateRow).where(UpdateRow.draft_id == draft_id, UpdateRow.id <= up_to_update_id)
-    )
-
-
 def load(session: Session, draft_id: str) -> LoadedDocument:
     """The latest snapshot and the updates after it (call within one transaction)."""
     covered = session.scalar(select(DraftRow.last_update_id).where(DraftRow.id == draft_id))
@@ -113,16 +91,6 @@ def catch_up(session: Session, draft_id: str, after_seq: int, after_update_id: i
     if updates:
         covered = max(covered, updates[-1].id)
     return CatchUp(events, snapshot, updates, max(covered, after_update_id))
-
-
-def save_versions(
-    session: Session, draft_id: str, versions: Sequence[tuple[int, bytes]], now: datetime
-) -> None:
-    """Keep the document state as it stood after each given event seq."""
-    session.add_all(
-        VersionRow(draft_id=draft_id, seq=seq, at=now, state=state) for seq, state in versions
-    )
-    session.flush()
 
 
 def version_at(session: Session, draft_id: str, seq: int) -> Version | None:

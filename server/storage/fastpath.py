@@ -1,13 +1,14 @@
-"""Update-only commits — the round a room stores while delegates type — without the ORM.
+"""The committer's rounds — typing, and the record's events and versions — without the ORM.
 
-`Storage.commit` with neither events nor versions runs here: the same single transaction as the
-ORM path (the draft's row read under lock: PostgreSQL ``SELECT … FOR UPDATE``, SQLite ``BEGIN
-IMMEDIATE``, which holds the database's write lock; the record's seq checked when asked; the
-updates inserted with ``RETURNING id``; ``drafts.last_update_id`` set; on any error rolled back,
-nothing written), as a few plain statements on a DB-API connection kept for it. Through a
-Session, one such commit cost ~1.4 ms of CPU whatever its size (SQLite, measured); here ~0.15 ms,
-and on PostgreSQL ~0.25 ms instead of ~2.3 ms. `Storage.compact` (snapshot in, folded updates
-out) runs here too.
+`Storage.commit` runs here on SQLite and PostgreSQL: the same single transaction as the ORM path
+(the draft's row read under lock: PostgreSQL ``SELECT … FOR UPDATE``, SQLite ``BEGIN
+IMMEDIATE``, which holds the database's write lock; the record's seq checked; events inserted at
+seq expected+1…, so a race on the primary key raises an integrity error; updates inserted with
+``RETURNING id``; versions; ``drafts.last_update_id`` set; on any error rolled back, nothing
+written), as a few plain statements on a DB-API connection kept for it. Through a Session, a
+typing commit cost ~1.4 ms of CPU whatever its size (SQLite, measured); here ~0.15 ms, and on
+PostgreSQL ~0.25 ms instead of ~2.3 ms. `Storage.compact` (snapshot in, folded updates out) runs
+here too.
 
 SQLite durability (a file database): these connections commit with ``synchronous = NORMAL``; no
 commit checkpoints after every 1,000 pages of WAL as SQLite would (`engine`): a background thread
@@ -17,8 +18,9 @@ commit checkpoint inline, the safety net when commits keep racing it). In WAL mo
 fsync at each commit, not the write: a commit is in the WAL, in the operating system's cache,
 before `commit` returns and the round is broadcast, so a crash of the server process (SIGKILL:
 tests/reliability/test_crash.py) loses nothing; a power cut or kernel crash may lose the last
-typing rounds (never a torn database). Commits with events (the record) keep the engine's default,
-``synchronous = FULL``, whose fsync of the WAL also makes every typing round before them durable.
+typing rounds (never a torn database). Commits with events (the record) switch their connection to
+``synchronous = FULL`` for that commit, whose fsync of the WAL also makes every typing round
+before them durable.
 Measured on the benchmark VM's disk, with FULL and automatic checkpoints ~6 % of typing commits
 took over 5 ms (an fsync, or a checkpoint's two), up to 220 ms under another process's disk load:
 that tail, not CPU, made the durable heavy run's p99; NORMAL without inline checkpoints: none over
@@ -44,8 +46,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
 from server.storage.errors import StaleSequence, UnknownDraft
-from server.storage.models import DraftRow, EventRow, SnapshotRow, UpdateRow
-from server.storage.records import NewUpdate, Snapshot
+from server.storage.models import DraftRow, EventRow, SnapshotRow, UpdateRow, VersionRow
+from server.storage.records import NewEvent, NewUpdate, Snapshot, StoredEvent, utc
 
 ROWS_PER_INSERT = 200  # rows per multi-row INSERT: 800 parameters, far below any driver's limit
 IDLE_MAX = 2  # connections kept between commits (more are borrowed only while commits overlap)
@@ -59,26 +61,34 @@ _T = TypeVar("_T")
 _Run = Callable[[str, Sequence[Any]], DBAPICursor]  # executes one statement; the cursor
 
 
-class UpdateWriter:
-    """Update-only commits for one engine (SQLite or PostgreSQL)."""
+class CommitWriter:
+    """Commits and compactions for one engine (SQLite or PostgreSQL)."""
 
     def __init__(self, engine: Engine) -> None:
         dialect = engine.dialect
         if dialect.name not in ("sqlite", "postgresql"):
-            raise ValueError(f"no update fast path for {dialect.name}")
+            raise ValueError(f"storage runs on SQLite or PostgreSQL, not {dialect.name}")
         self._engine = engine
         self._sqlite = dialect.name == "sqlite"
         self._mark = "?" if self._sqlite else "%s"
         self._error: type[Exception] = dialect.loaded_dbapi.Error
         mark = self._mark
-        drafts, events, updates, snapshots = (
-            t.__tablename__ for t in (DraftRow, EventRow, UpdateRow, SnapshotRow)
+        drafts, events, updates, snapshots, versions = (
+            t.__tablename__ for t in (DraftRow, EventRow, UpdateRow, SnapshotRow, VersionRow)
         )
         self._lock = f"SELECT last_update_id FROM {drafts} WHERE id = {mark}" + (
             "" if self._sqlite else " FOR UPDATE"
         )
         self._last_seq = f"SELECT max(seq) FROM {events} WHERE draft_id = {mark}"
         self._insert_head = f"INSERT INTO {updates} (draft_id, at, origin, data) VALUES "
+        self._insert_event = (
+            f"INSERT INTO {events} (draft_id, seq, at, actor, type, payload)"
+            f" VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark})"
+        )
+        self._insert_version = (
+            f"INSERT INTO {versions} (draft_id, seq, at, state)"
+            f" VALUES ({mark}, {mark}, {mark}, {mark})"
+        )
         self._set_last = f"UPDATE {drafts} SET last_update_id = {mark} WHERE id = {mark}"
         self._exists = f"SELECT 1 FROM {drafts} WHERE id = {mark}"
         self._save_snapshot = (
@@ -89,6 +99,7 @@ class UpdateWriter:
         table = UpdateRow.__table__
         self._at = _processor(table.c.at, engine)
         self._data = _processor(table.c.data, engine)
+        self._payload = _processor(EventRow.__table__.c.payload, engine)
         self._idle: list[PoolProxiedConnection] = []
         self._guard = threading.Lock()
         # A file database (an in-memory one is a single shared connection: leave it as it is).
@@ -102,15 +113,37 @@ class UpdateWriter:
         expected_seq: int | None,
         updates: Sequence[NewUpdate],
         now: datetime,
-    ) -> tuple[list[int], int]:
-        """Store ``updates`` in one transaction: (their new ids ascending, the previous last id)."""
+        *,
+        events: Sequence[NewEvent] = (),
+        versions: Sequence[tuple[int, bytes]] = (),
+    ) -> tuple[list[StoredEvent], list[int], int]:
+        """Store ``events`` (seq expected_seq+1…), ``updates`` and ``versions`` in one
+        transaction: (the stored events, the updates' new ids ascending, the previous last id)."""
         for _origin, data in updates:
             if not isinstance(data, bytes):
                 raise TypeError(f"a Yjs update is bytes, not {type(data).__name__}")
+        if events and (expected_seq is None or expected_seq < 0):
+            raise ValueError(f"appending events needs an expected seq of 0 or more: {expected_seq}")
         at = self._at(now)
         rows = [(draft_id, at, origin, self._data(data)) for origin, data in updates]
+        stored = [
+            StoredEvent(
+                draft_id,
+                (expected_seq or 0) + offset,
+                utc(event.at, "event time") if event.at else now,
+                event.actor,
+                event.type,
+                dict(event.payload),
+            )
+            for offset, event in enumerate(events, start=1)
+        ]
+        event_rows = [
+            (draft_id, e.seq, self._at(e.at), e.actor, e.type, self._payload(e.payload))
+            for e in stored
+        ]
+        version_rows = [(draft_id, seq, at, self._data(state)) for seq, state in versions]
 
-        def work(run: _Run) -> tuple[list[int], int]:
+        def work(run: _Run) -> tuple[list[StoredEvent], list[int], int]:
             found = run(self._lock, (draft_id,)).fetchone()
             if found is None:
                 raise UnknownDraft(draft_id)
@@ -119,17 +152,22 @@ class UpdateWriter:
                 actual = int((run(self._last_seq, (draft_id,)).fetchone() or (0,))[0] or 0)
                 if actual != expected_seq:
                     raise StaleSequence(draft_id, expected_seq, actual)
+            for event_row in event_rows:  # a race on (draft_id, seq): an integrity error
+                run(self._insert_event, event_row)
             ids: list[int] = []
             for start in range(0, len(rows), ROWS_PER_INSERT):
                 chunk = rows[start : start + ROWS_PER_INSERT]
                 inserted = run(self._insert(len(chunk)), [v for row in chunk for v in row])
                 # Ids are given in VALUES order, which RETURNING does not promise to keep.
                 ids.extend(sorted(int(r[0]) for r in inserted.fetchall()))
+            for version_row in version_rows:
+                run(self._insert_version, version_row)
             if ids:
                 run(self._set_last, (ids[-1], draft_id))
-            return ids, previous
+            return stored, ids, previous
 
-        result = self._transaction(work)
+        # SQLite: the record is fsynced at its commit (typing rounds are not, see above).
+        result = self._transaction(work, durable=bool(events or versions))
         if self._checkpointer is not None:
             self._commits += 1  # under the GIL; an occasional lost count is harmless
             if self._commits % CHECKPOINT_EVERY == 0:
@@ -152,11 +190,13 @@ class UpdateWriter:
 
         return self._transaction(work)
 
-    def _transaction(self, work: Callable[[_Run], _T]) -> _T:
-        """``work`` in one transaction on a kept connection; rolled back entirely if it raises."""
+    def _transaction(self, work: Callable[[_Run], _T], *, durable: bool = False) -> _T:
+        """``work`` in one transaction on a kept connection; rolled back entirely if it raises.
+        ``durable``: on a tuned SQLite connection, this commit syncs fully (FULL, not NORMAL)."""
         connection = self._checkout()
         cursor = connection.cursor()
         statement = "BEGIN"
+        full = durable and self._tuned
 
         def run(sql: str, parameters: Sequence[Any] = ()) -> DBAPICursor:
             nonlocal statement
@@ -165,11 +205,15 @@ class UpdateWriter:
             return cursor
 
         try:
+            if full:
+                run("PRAGMA synchronous = FULL")
             if self._sqlite:
                 run("BEGIN IMMEDIATE")
             result = work(run)
             statement = "COMMIT"
             connection.commit()
+            if full:
+                run(f"PRAGMA synchronous = {TUNING['synchronous']}")
         except BaseException as error:
             cursor.close()
             invalidated = self._abandon(connection, cursor, error)

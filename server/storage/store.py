@@ -26,7 +26,7 @@ from server.storage.errors import (
     UnknownDelegation,
     UnknownDraft,
 )
-from server.storage.fastpath import UpdateWriter
+from server.storage.fastpath import CommitWriter
 from server.storage.models import DelegationRow, DraftRow, InstallationRow, QuarantineRow
 from server.storage.records import (
     CatchUp,
@@ -58,8 +58,8 @@ class Storage:
         self._engine = db
         self._reads = sessionmaker(db, expire_on_commit=False)
         self._writes = sessionmaker(engine.writer(db), expire_on_commit=False)
-        # Commits without events (typing): plain statements, no Session (`fastpath`).
-        self._updates = UpdateWriter(db) if db.dialect.name in ("sqlite", "postgresql") else None
+        # Commits (typing and the record) and compaction: plain statements, no Session (`fastpath`).
+        self._writer = CommitWriter(db)
         self._clock = clock
 
     @classmethod
@@ -74,8 +74,7 @@ class Storage:
         return cls(engine.open_engine(url, busy_timeout_ms=busy_timeout_ms), clock=clock)
 
     def close(self) -> None:
-        if self._updates is not None:
-            self._updates.close()
+        self._writer.close()
         self._engine.dispose()
 
     def __enter__(self) -> Storage:
@@ -237,26 +236,10 @@ class Storage:
         SQLite serializes writers anyway), so the update ids of one draft grow in commit order
         across processes, and `Committed.previous_update_id` says what came just before.
         """
-        now = self._now()
-        if not events and not versions and self._updates is not None:
-            # The common round while delegates type: same transaction, no ORM (`fastpath`).
-            update_ids, previous = self._updates.commit(draft_id, expected_seq, updates, now)
-            return Committed([], update_ids, previous)
         try:
-            with self._writing() as session:
-                row = _draft(session, draft_id, lock=True)
-                previous = row.last_update_id
-                stored = []
-                if not events and expected_seq is not None:
-                    eventlog.check_expected(session, draft_id, expected_seq)
-                if events:
-                    if expected_seq is None:
-                        raise ValueError("appending events needs the expected seq")
-                    stored = eventlog.append(session, draft_id, expected_seq, events, now)
-                update_ids = documents.append_updates(session, draft_id, updates, now)
-                documents.save_versions(session, draft_id, versions, now)
-                if update_ids:
-                    row.last_update_id = update_ids[-1]
+            stored, update_ids, previous = self._writer.commit(
+                draft_id, expected_seq, updates, self._now(), events=events, versions=versions
+            )
         except IntegrityError as error:
             # Another writer took seq expected_seq+1 between our check and our insert.
             actual = self.last_seq(draft_id)
@@ -307,15 +290,7 @@ class Storage:
         self, draft_id: str, up_to_update_id: int, state: bytes, *, event_seq: int
     ) -> Snapshot:
         """Save ``state`` (all updates up to ``up_to_update_id``) and delete those updates."""
-        if self._updates is not None:  # plain statements, no Session (`fastpath`)
-            return self._updates.compact(draft_id, up_to_update_id, state, event_seq, self._now())
-        with self._writing() as session:
-            _draft(session, draft_id)
-            snapshot = documents.save_snapshot(
-                session, draft_id, up_to_update_id, state, event_seq, self._now()
-            )
-            documents.delete_updates(session, draft_id, up_to_update_id)
-            return snapshot
+        return self._writer.compact(draft_id, up_to_update_id, state, event_seq, self._now())
 
     def catch_up(self, draft_id: str, after_seq: int, after_update_id: int) -> CatchUp:
         """What was stored for the draft after ``after_seq`` / ``after_update_id``, read

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
-from typing import Any
 
 import pytest
 from pycrdt import Doc, Text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from server.storage import Committed, NewEvent, StaleSequence, Storage, UnknownDraft, documents
+from server.storage import Committed, NewEvent, StaleSequence, Storage, UnknownDraft
 from tests.storage.conftest import Backend, Clock
 
 EVENT = NewEvent("amendment_accepted", "CHAIR", {"amendment": "a1"})
@@ -88,20 +87,20 @@ def test_a_commit_writes_events_and_updates_together(store: Storage, draft: str)
     ]
 
 
-def test_a_failing_commit_writes_neither_events_nor_updates(
-    store: Storage, draft: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = documents.append_updates
-
-    def written_then_failed(*args: Any) -> list[int]:
-        real(*args)  # the rows reach the database inside the transaction…
-        raise OSError("disk full")  # …and then the transaction fails
-
-    monkeypatch.setattr(documents, "append_updates", written_then_failed)
-    with pytest.raises(OSError, match="disk full"):
-        store.commit(draft, 0, events=[EVENT], updates=[("server", b"accept a1")])
+def test_a_failing_commit_writes_neither_events_nor_updates(store: Storage, draft: str) -> None:
+    # Its last statement fails (two versions for one seq), after the events and the updates
+    # reached the database inside the transaction: all of it is rolled back.
+    with pytest.raises(IntegrityError):
+        store.commit(
+            draft,
+            0,
+            events=[EVENT],
+            updates=[("server", b"accept a1")],
+            versions=[(1, b"state"), (1, b"state")],
+        )
     assert store.events(draft) == []
     assert store.updates(draft) == []
+    assert store.version_at(draft, 1) is None
 
 
 def test_a_stale_commit_writes_no_update(store: Storage, draft: str) -> None:
@@ -200,9 +199,7 @@ def test_an_update_only_commit_judged_against_a_stale_record_writes_nothing(
 def test_an_update_only_commit_failing_after_its_inserts_writes_nothing(
     store: Storage, draft: str, backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    writer = store._updates
-    assert writer is not None
-    monkeypatch.setattr(writer, "_set_last", "UPDATE no_such_table SET x = 1")
+    monkeypatch.setattr(store._writer, "_set_last", "UPDATE no_such_table SET x = 1")
     with pytest.raises(DBAPIError):  # raised as SQLAlchemy's, like the ORM path's errors
         store.commit(draft, None, updates=[("conn:1", b"inserted, then rolled back")])
     assert store.updates(draft) == []
@@ -233,3 +230,26 @@ def test_update_ids_of_racing_writers_chain_in_commit_order(
         assert after.previous_update_id == before.update_ids[-1]
     assert commits[0].previous_update_id == 0
     assert [u.id for u in writers[0].updates(draft)] == [i for c in commits for i in c.update_ids]
+
+
+def test_sqlite_syncs_the_record_fully_and_typing_rounds_normally(
+    store: Storage, draft: str, backend: Backend
+) -> None:
+    """A commit with events fsyncs (FULL); a typing round does not (NORMAL, see `fastpath`)."""
+    if backend.name != "sqlite":
+        pytest.skip("PostgreSQL syncs every commit")
+    kept = store._writer._checkout()
+    statements: list[str] = []
+    kept.dbapi_connection.set_trace_callback(statements.append)  # type: ignore[union-attr]
+    store._writer._checkin(kept)
+
+    def modes() -> list[str]:
+        found = [s for s in statements if s.startswith(("PRAGMA synchronous", "COMMIT"))]
+        statements.clear()
+        return found
+
+    store.commit(draft, 0, events=[EVENT], updates=[("server", b"with the record")])
+    assert modes() == ["PRAGMA synchronous = FULL", "COMMIT", "PRAGMA synchronous = NORMAL"]
+    store.commit(draft, 1, updates=[("conn:1", b"typing")])
+    assert modes() == ["COMMIT"]
+    assert [e.seq for e in store.events(draft)] == [1]
