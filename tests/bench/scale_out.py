@@ -157,6 +157,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     if args.quick:
         throughput = replace(throughput, clients=200, writers=40, drafts=20, seconds=6)
         hop = replace(hop, clients=40, writers=4, seconds=6)
+    if args.rate:
+        throughput = replace(throughput, rate=args.rate)
     workdir = Path(tempfile.mkdtemp(prefix="rt-scale-"))
     report: dict[str, Any] = {"throughput": {}, "hop": {}}
     wanted = {"throughput": (throughput, True), "hop": (hop, False)}
@@ -203,6 +205,9 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds each")
+    parser.add_argument(
+        "--rate", type=float, help="throughput: keystrokes per second per writer (default 25)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument(
         "--only", action="append", choices=["throughput", "hop"], help="run only this part"
