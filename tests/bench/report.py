@@ -49,8 +49,9 @@ def machine() -> dict[str, Any]:
         "packages": versions,
         "fd_limit": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
         "note": (
-            "load generator (one asyncio loop, no uvloop) and server run on the same machine "
-            "and compete for its cores; loopback only"
+            "load generator (one asyncio loop, no uvloop; fan-out: its readers in worker "
+            "processes, one loop each) and server run on the same machine and compete for its "
+            "cores; loopback only"
         ),
     }
 

@@ -1,7 +1,8 @@
 """Run the benchmarks: `python -m tests.bench.run --scenario typing --json out.json`.
 
 Each scenario runs against each server in turn (ours, pycrdt-websocket, the Node reference
-server), each a fresh process, while this process generates the load on one event loop.
+server), each a fresh process, while this process generates the load on one event loop (fan-out:
+the reading clients in `--reader-processes` worker processes, tests/bench/readers.py).
 """
 
 from __future__ import annotations
@@ -236,6 +237,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, help="keystrokes (or presence updates) per second")
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--drafts", type=int)
+    parser.add_argument("--reader-processes", type=int, metavar="N",
+                        help="typing scenarios: worker processes holding the reading clients "
+                             "(default: the number of cores for fanout, 0 for the others; "
+                             "0: every client in this process)")  # fmt: skip
     parser.add_argument("--workdir", default="/tmp/rollingtext-bench",
                         help="databases (seeded ones cached), server logs")  # fmt: skip
     parser.add_argument("--profile", metavar="DIR",
@@ -250,7 +255,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     names = list(FULL) if "all" in chosen else chosen
     scenarios = sizes(args.quick, {
         "clients": args.clients, "writers": args.writers, "rate": args.rate,
-        "seconds": args.seconds, "drafts": args.drafts,
+        "seconds": args.seconds, "drafts": args.drafts, "reader_processes": args.reader_processes,
     })  # fmt: skip
     bench = Bench(args)
     document: dict[str, Any] = {"machine": report.machine(), "quick": args.quick,

@@ -9,9 +9,11 @@ import asyncio
 import gc
 import hashlib
 import json
+import os
 import shutil
 import statistics
 import time
+from array import array
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from tests.bench.peers import (
     memory_kib,
     own_cpu_seconds,
 )
+from tests.bench.readers import ReaderPool, texts_digest
 from tests.bench.seed import Seeded, load_doc, seed
 
 SYNC_TIMEOUT = 120.0
@@ -51,6 +54,7 @@ class Scenario:
     history: int = 0  # join: stored updates of history in the draft
     big_bytes: int = 0  # join: Yjs state size of the big draft
     joiners: int = 0  # join: clients joining the big draft at once
+    reader_processes: int = 0  # typing: worker processes holding the readers (0: all in this one)
     note: str = ""
 
     def seed_key(self) -> str:
@@ -74,7 +78,15 @@ def schema_digest() -> str:
 FULL: dict[str, Scenario] = {
     "heavy": Scenario("heavy", "typing", clients=100, writers=20, rate=20, seconds=30),
     "typing": Scenario("typing", "typing", clients=200, writers=20, rate=5, seconds=30),
-    "fanout": Scenario("fanout", "typing", clients=1501, writers=1, rate=10, seconds=30),
+    "fanout": Scenario(
+        "fanout",
+        "typing",
+        clients=1501,
+        writers=1,
+        rate=10,
+        seconds=30,
+        reader_processes=os.cpu_count() or 1,
+    ),
     "presence": Scenario("presence", "presence", clients=500, rate=1, seconds=30),
     "join": Scenario(
         "join", "join", paragraphs=300, history=100_000, big_bytes=20_000_000, joiners=150
@@ -171,20 +183,26 @@ def percentiles(values: Any) -> dict[str, float | None]:
 
 
 class Meter:
-    """Server CPU and generator CPU over a window, and the server's peak RSS."""
+    """Server CPU and generator CPU over a window, and the server's peak RSS. The generator is
+    this process and its reader worker processes (``helpers``), if any."""
 
-    def __init__(self, running: Running) -> None:
+    def __init__(self, running: Running, helpers: list[int] | None = None) -> None:
         self.running = running
+        self.helpers = helpers or []
         self.wall = time.perf_counter()
         self.cpu = cpu_seconds(running.pid)
-        self.own = own_cpu_seconds()
+        self.own = self._own()
         self.machine = machine_cpu_seconds()
+        self.generator_cpu_s = 0.0  # over the window, once figures() is called
+
+    def _own(self) -> float:
+        return own_cpu_seconds() + sum(cpu_seconds(pid) for pid in self.helpers)
 
     def figures(self) -> dict[str, Any]:
         wall = time.perf_counter() - self.wall
         cpu = cpu_seconds(self.running.pid) - self.cpu
         mem = memory_kib(self.running.pid)
-        own = own_cpu_seconds() - self.own
+        own = self.generator_cpu_s = self._own() - self.own
         busy, _total = (a - b for a, b in zip(machine_cpu_seconds(), self.machine, strict=True))
         others = max(0.0, busy - cpu - own)
         return {
@@ -199,33 +217,47 @@ class Meter:
 
     @staticmethod
     def trustworthy(figures: dict[str, Any]) -> bool:
-        """The generator kept its schedule and nobody else took a real share of the cores."""
-        lag = figures.get("generator_lag_p99_ms") or 0
+        """The generator kept its schedule (this process's event loop, and each reader
+        worker's) and nobody else took a real share of the cores."""
+        lag = max(figures.get("generator_lag_p99_ms") or 0, figures.get("reader_lag_p99_ms") or 0)
         return lag < TRUST_LAG_MS and figures["other_processes_cpu_pct"] < TRUST_OTHERS_PCT
 
 
-def connection_trouble(clients: list[Client]) -> dict[str, Any]:
+def connection_trouble(
+    clients: list[Client], remote: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Clients closed early and clients with errors: these, and the reader workers' (``remote``:
+    their reports)."""
     closed = [c.closed_with for c in clients if c.closed_with is not None]
+    errors = sum(1 for c in clients if c.errors)
+    for report in remote or []:
+        closed += report["closed"]
+        errors += report["client_errors"]
     return {
         "closed_early": len(closed),
         "close_codes": sorted({str(code) for code, _ in closed}),
-        "client_errors": sum(1 for c in clients if c.errors),
+        "client_errors": errors,
     }
 
 
-def converged(clients: list[Client], late: list[Client]) -> tuple[bool, list[str]]:
-    """Every client of a draft (and a late joiner) holds the same paragraph texts."""
+def converged(
+    clients: list[Client], late: list[Client], remote: list[tuple[int, str | None]] | None = None
+) -> tuple[bool, list[str]]:
+    """Every client of a draft (and a late joiner) holds the same paragraph texts; ``remote``:
+    the reader workers' clients, (draft, digest of the texts, None when not there at the end)."""
     problems = []
-    gone = sum(1 for c in clients if c.closed_with is not None or not c.synced.is_set())
+    here = [(c.draft, texts_digest(c)) for c in clients]
+    states = [*here, *(remote or [])]
+    gone = sum(1 for _, digest in states if digest is None)
     if gone:
-        problems.append(f"{gone} of {len(clients)} clients were not there at the end")
-    by_draft: dict[int, list[Client]] = {}
-    for client in [*clients, *late]:
-        if client.closed_with is None and client.synced.is_set():
-            by_draft.setdefault(client.draft, []).append(client)
+        problems.append(f"{gone} of {len(states)} clients were not there at the end")
+    by_draft: dict[int, list[str]] = {}
+    for draft, digest in [*states, *((c.draft, texts_digest(c)) for c in late)]:
+        if digest is not None:
+            by_draft.setdefault(draft, []).append(digest)
     for draft, members in by_draft.items():
-        reference = members[-1].paragraph_texts()
-        differ = sum(1 for c in members if c.paragraph_texts() != reference)
+        reference = members[-1]
+        differ = sum(1 for digest in members if digest != reference)
         if differ:
             problems.append(f"draft {draft}: {differ} of {len(members)} clients differ")
     return not problems, problems
@@ -245,21 +277,50 @@ async def bounded(coroutines: list[Any], seconds: float) -> int:
 
 
 async def typing(running: Running, sc: Scenario, seeded: Seeded) -> dict[str, Any]:
+    """Writers type, everyone reads. With ``sc.reader_processes`` > 0 the pure readers live in
+    that many worker processes (tests/bench/readers.py); the writers stay here, with the
+    ledger."""
+    workers = min(sc.reader_processes, max(0, sc.clients - sc.writers))
+    pool = ReaderPool(workers) if workers else None
+    try:
+        return await _typing(running, sc, seeded, pool)
+    finally:
+        if pool is not None:
+            await pool.close()
+
+
+async def _typing(
+    running: Running, sc: Scenario, seeded: Seeded, pool: ReaderPool | None
+) -> dict[str, Any]:
     drafts = seeded.drafts[: sc.drafts]
-    ledger = Ledger()
+    ledger = pool.ledger if pool is not None else Ledger()
     clients = []
+    shares: list[list[tuple[str, int]]] = [[] for _ in range(len(pool) if pool else 0)]
+    per_draft = [0] * len(drafts)
     for i in range(sc.clients):
         d = i % len(drafts)
+        per_draft[d] += 1
         if i < sc.writers:
             code, token = seeded.writers[i]
             client = Client(
                 running.url(drafts[d], token), d, ledger, code=code, paragraph=i // len(drafts)
             )
+        elif pool is not None:
+            shares[(i - sc.writers) % len(pool)].append(
+                (running.url(drafts[d], seeded.readers[i]), d)
+            )
+            continue
         else:
             client = Client(running.url(drafts[d], seeded.readers[i]), d, ledger)
         clients.append(client)
+    if pool is not None:
+        await pool.check_clock()
     started = time.perf_counter()
-    failures = await open_all(clients, CONNECT_PARALLEL, SYNC_TIMEOUT)
+    opening = [open_all(clients, CONNECT_PARALLEL, SYNC_TIMEOUT)]
+    if pool is not None:
+        parallel = max(1, CONNECT_PARALLEL // len(pool))
+        opening.append(pool.open(shares, parallel, SYNC_TIMEOUT))
+    failures = [f for part in await asyncio.gather(*opening) for f in part]
     connect_s = time.perf_counter() - started
     # The clients live through the window: keep them out of the collector's full passes (one
     # took 100-290 ms in this process, a pause in every server's latency figures alike).
@@ -269,8 +330,10 @@ async def typing(running: Running, sc: Scenario, seeded: Seeded) -> dict[str, An
     for writer in writers:
         writer.make_writer()
     lag = LoopLag()
-    meter = Meter(running)
+    meter = Meter(running, pool.pids if pool is not None else None)
     lag.start()
+    if pool is not None:
+        await pool.ask_all(("start",))
 
     async def type_(index: int, writer: Client) -> None:
         count = int(sc.rate * sc.seconds)
@@ -283,42 +346,62 @@ async def typing(running: Running, sc: Scenario, seeded: Seeded) -> dict[str, An
                 return
             await writer.keystroke(sc.amend_every)
 
+    async def missing() -> int:
+        return ledger.missing(clients) + (await pool.missing() if pool is not None else 0)
+
     stalled = await bounded([type_(i, w) for i, w in enumerate(writers)], sc.seconds * 3 + 30)
     typed_s = time.perf_counter() - meter.wall
     deadline = time.monotonic() + DRAIN_SECONDS
-    while ledger.missing(clients) and time.monotonic() < deadline:
+    while await missing() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
     drained_s = time.perf_counter() - meter.wall
     usage = meter.figures()
     lag.stop()
+    remote: list[dict[str, Any]] = await pool.ask_all(("stop",)) if pool is not None else []
+    latencies = array("d", ledger.latencies)
+    for report in remote:
+        latencies.frombytes(report["latencies"])
     late = [Client(running.url(d, seeded.readers[-1 - n]), n, ledger) for n, d in enumerate(drafts)]
     late_failures = await open_all(late, CONNECT_PARALLEL, SYNC_TIMEOUT)
-    ok, problems = converged(clients, late)
+    ok, problems = converged(clients, late, [s for r in remote for s in r["states"]])
     keystrokes = sum(len(w.clocks) for w in ledger.writers)
-    delivered = len(ledger.latencies)
+    delivered = len(latencies)
+    expected = sum(len(log.clocks) * (per_draft[log.draft] - 1) for log in ledger.writers)
+    lost = ledger.missing(clients) + sum(r["missing"] for r in remote)
+    reader_lags = [r["lag_p99_ms"] for r in remote if r["lag_p99_ms"] is not None]
     result = {
         "clients": sc.clients,
         "writers": sc.writers,
+        "reader_processes": len(remote),
         "connect_s": round(connect_s, 2),
         "connect_failures": len(failures) + len(late_failures),
         "keystrokes": keystrokes,
         "updates_per_s": round(keystrokes / typed_s, 1),
-        "expected_deliveries": ledger.expected(clients),
+        "expected_deliveries": expected,
         "deliveries": delivered,
         "deliveries_per_s": round(delivered / drained_s, 1),
-        "missing": ledger.missing(clients),
-        **percentiles(ledger.latencies),
-        "rejected": sum(len(c.rejected) for c in clients),
+        "missing": lost,
+        **percentiles(latencies),
+        "rejected": sum(len(c.rejected) for c in clients) + sum(r["rejected"] for r in remote),
         "writers_stalled": stalled,
         "converged": ok,
-        **connection_trouble(clients),
+        **connection_trouble(clients, remote),
         **usage,
         "server_cpu_ms_per_1k_deliveries": round(
             1e6 * usage["server_cpu_s"] / max(1, delivered), 1
         ),
+        "generator_cpu_ms_per_1k_deliveries": round(
+            1e6 * meter.generator_cpu_s / max(1, delivered), 1
+        ),
         "generator_lag_p99_ms": percentiles(lag.lags)["p99_ms"],
-        "marker_fast_slow": f"{ledger.fast}/{ledger.slow}",
-        "problems": (failures + late_failures)[:5] + problems,
+        "reader_lag_p99_ms": max(reader_lags) if reader_lags else None,
+        "marker_fast_slow": "{}/{}".format(
+            ledger.fast + sum(r["fast"] for r in remote),
+            ledger.slow + sum(r["slow"] for r in remote),
+        ),
+        "problems": (failures + late_failures)[:5]
+        + problems
+        + [f"reader worker: {e}" for r in remote for e in r["errors"]][:3],
     }
     result["trustworthy"] = Meter.trustworthy(result)
     await asyncio.gather(*(c.close() for c in [*clients, *late]))
