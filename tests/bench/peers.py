@@ -22,6 +22,7 @@ READY_TIMEOUT = 30.0
 TICKS = os.sysconf("SC_CLK_TCK")
 
 SERVERS = ("ours", "pycrdt", "node")
+SERVICES = ("postgres", "redis-server")  # the shared engines, by process name
 
 
 def cpu_seconds(pid: int) -> float:
@@ -47,6 +48,22 @@ def machine_cpu_seconds() -> tuple[float, float]:
     return (sum(fields) - idle) / TICKS, sum(fields) / TICKS
 
 
+def services_cpu_seconds() -> dict[str, float]:
+    """CPU seconds so far of every PostgreSQL and Redis process on this machine (/proc): the
+    engines a server may use, accounted apart from "other processes"."""
+    out = dict.fromkeys(SERVICES, 0.0)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # exited between the listing and the read
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        if name in out:
+            fields = text.rsplit(")", 1)[1].split()
+            out[name] += (int(fields[11]) + int(fields[12])) / TICKS
+    return {"postgres": out["postgres"], "redis": out["redis-server"]}
+
+
 def own_cpu_seconds() -> float:
     times = os.times()
     return times.user + times.system
@@ -65,6 +82,10 @@ class Running:
     @property
     def pid(self) -> int:
         return self.process.pid
+
+    def pids(self) -> list[int]:
+        """Every process of this server (one, unless it runs several)."""
+        return [self.process.pid]
 
     def url(self, draft_id: str, token: str | None = None) -> str:
         url = f"ws://127.0.0.1:{self.port}/drafts/{draft_id}/sync"

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from tests.bench.peers import TICKS, Running, cpu_seconds, own_cpu_seconds
+from tests.bench.peers import Running
 from tests.bench.scenarios import Scenario, typing
 from tests.bench.seed import seed
 from tests.conftest import POSTGRES_URL, postgres_schema
@@ -41,7 +41,6 @@ REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 THROUGHPUT = Scenario(
     "throughput", "typing", clients=500, writers=100, rate=25, seconds=20, drafts=50
 )
-SERVICES = ("postgres", "redis-server")  # the shared engines, by process name
 HOP = Scenario("hop", "typing", clients=100, writers=10, rate=10, seconds=20)
 
 
@@ -63,24 +62,9 @@ class Cluster(Running):
         url = f"ws://127.0.0.1:{server.port}/drafts/{draft_id}/sync"
         return url + (f"?token={token}" if token else "")
 
-    def cpu(self) -> float:
+    def pids(self) -> list[int]:
         assert self.members is not None
-        return sum(cpu_seconds(m.process.pid) for m in self.members if m.process)
-
-
-def services_cpu_seconds() -> dict[str, float]:
-    """CPU seconds so far of every PostgreSQL and Redis process on this machine (/proc)."""
-    out = dict.fromkeys(SERVICES, 0.0)
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue  # exited between the listing and the read
-        name = text[text.index("(") + 1 : text.rindex(")")]
-        if name in out:
-            fields = text.rsplit(")", 1)[1].split()
-            out[name] += (int(fields[11]) + int(fields[12])) / TICKS
-    return out
+        return [m.process.pid for m in self.members if m.process]
 
 
 async def measure(sc: Scenario, processes: int, by_draft: bool, workdir: Path) -> dict[str, Any]:
@@ -101,13 +85,7 @@ async def measure(sc: Scenario, processes: int, by_draft: bool, workdir: Path) -
         assert first is not None
         cluster = Cluster("ours", first, members[0].port, members=members, by_draft=by_draft)
         try:
-            before, own, engines = cluster.cpu(), own_cpu_seconds(), services_cpu_seconds()
-            result = await typing(cluster, sc, seeded)
-            result["cluster_cpu_s"] = round(cluster.cpu() - before, 2)
-            result["generator_cpu_s"] = round(own_cpu_seconds() - own, 2)
-            after = services_cpu_seconds()
-            for name in SERVICES:
-                result[f"{name}_cpu_s"] = round(after[name] - engines[name], 2)
+            result = await typing(cluster, sc, seeded)  # CPU figures: over the typing window
         finally:
             for member in members:
                 member.stop()
@@ -120,10 +98,10 @@ KEYS = (
     "p99_ms",
     "missing",
     "converged",
-    "cluster_cpu_s",
+    "server_cpu_s",
     "generator_cpu_s",
     "postgres_cpu_s",
-    "redis-server_cpu_s",
+    "redis_cpu_s",
 )
 
 
@@ -135,10 +113,8 @@ def ceiling(one: dict[str, Any]) -> dict[str, float]:
     most min(N / s, C / (s + o)) per second (each process is one event loop: one core at most),
     so the best 2:1 ratio is min(2 / s, C / (s + o)) / min(1 / s, C / (s + o))."""
     delivered = max(1, one["deliveries"])
-    server = one["cluster_cpu_s"] / delivered
-    others = (
-        one["generator_cpu_s"] + one["postgres_cpu_s"] + one["redis-server_cpu_s"]
-    ) / delivered
+    server = one["server_cpu_s"] / delivered
+    others = (one["generator_cpu_s"] + one["postgres_cpu_s"] + one["redis_cpu_s"]) / delivered
     cores = os.cpu_count() or 1
 
     def capacity(processes: int) -> float:
@@ -180,8 +156,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         report["throughput_ratio"] = ratio
         report["throughput_ceiling"] = limit = ceiling(one)
         efficiency = round(
-            (one["cluster_cpu_s"] / max(1, one["deliveries"]))
-            / max(1e-9, two["cluster_cpu_s"] / max(1, two["deliveries"])),
+            (one["server_cpu_s"] / max(1, one["deliveries"]))
+            / max(1e-9, two["server_cpu_s"] / max(1, two["deliveries"])),
             2,
         )
         report["server_cpu_efficiency_2_vs_1"] = efficiency

@@ -29,6 +29,7 @@ from tests.bench.peers import (
     machine_cpu_seconds,
     memory_kib,
     own_cpu_seconds,
+    services_cpu_seconds,
 )
 from tests.bench.readers import ReaderPool, texts_digest
 from tests.bench.seed import Seeded, load_doc, seed
@@ -190,25 +191,32 @@ class Meter:
         self.running = running
         self.helpers = helpers or []
         self.wall = time.perf_counter()
-        self.cpu = cpu_seconds(running.pid)
+        self.cpu = self._server()
         self.own = self._own()
+        self.services = services_cpu_seconds()
         self.machine = machine_cpu_seconds()
         self.generator_cpu_s = 0.0  # over the window, once figures() is called
+
+    def _server(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.running.pids())
 
     def _own(self) -> float:
         return own_cpu_seconds() + sum(cpu_seconds(pid) for pid in self.helpers)
 
     def figures(self) -> dict[str, Any]:
         wall = time.perf_counter() - self.wall
-        cpu = cpu_seconds(self.running.pid) - self.cpu
+        cpu = self._server() - self.cpu
         mem = memory_kib(self.running.pid)
         own = self.generator_cpu_s = self._own() - self.own
+        services = {k: v - self.services[k] for k, v in services_cpu_seconds().items()}
         busy, _total = (a - b for a, b in zip(machine_cpu_seconds(), self.machine, strict=True))
-        others = max(0.0, busy - cpu - own)
+        others = max(0.0, busy - cpu - own - sum(services.values()))
         return {
             "window_s": round(wall, 2),
             "server_cpu_s": round(cpu, 2),
             "server_cpu_pct": round(100 * cpu / wall, 1),
+            "generator_cpu_s": round(own, 2),
+            **{f"{name}_cpu_s": round(used, 2) for name, used in services.items()},
             "server_rss_mb": round(mem["VmRSS"] / 1024, 1),
             "server_peak_rss_mb": round(mem["VmHWM"] / 1024, 1),
             "generator_cpu_pct": round(100 * own / wall, 1),
