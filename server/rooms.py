@@ -26,6 +26,7 @@ from server.committer import Batch
 from server.connection import Connection
 from server.drafts import load_record, roster
 from server.livedoc import LiveDoc
+from server.memory import Reclaimer
 from server.room import Room
 from server.settings import Settings
 from server.storage import Storage
@@ -61,6 +62,8 @@ class Rooms:
         self._loading: dict[str, asyncio.Task[Room]] = {}
         self._unloads: dict[str, asyncio.TimerHandle] = {}
         self._silences: dict[str, list[asyncio.TimerHandle]] = {}
+        # What unloaded rooms leave behind is freed and handed back to the system (`memory`).
+        self.reclaimer = Reclaimer()
 
     def loaded(self) -> list[Room]:
         return list(self._rooms.values())
@@ -73,6 +76,7 @@ class Rooms:
         if room is not None:  # storage refused its writes: load the draft afresh
             self._rooms.pop(draft_id, None)
             room.close()
+            self.reclaimer.soon()
         task = self._loading.get(draft_id)
         if task is None:
             task = asyncio.get_running_loop().create_task(self._load(draft_id))
@@ -252,11 +256,13 @@ class Rooms:
         lock = self._procedure.get(draft_id)
         if lock is not None and not lock.locked():
             del self._procedure[draft_id]
+        self.reclaimer.soon(idle=not self._rooms)
         log.info("unloaded draft %s", draft_id)
 
     async def close(self) -> None:
         if self._checks is not None:
             self._checks.cancel()
+        self.reclaimer.close()
         for handle in self._unloads.values():
             handle.cancel()
         for handles in self._silences.values():
