@@ -135,6 +135,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         hop = replace(hop, clients=40, writers=4, seconds=6)
     if args.rate:
         throughput = replace(throughput, rate=args.rate)
+    if args.hop_writers:
+        hop = replace(hop, writers=args.hop_writers)
     workdir = Path(tempfile.mkdtemp(prefix="rt-scale-"))
     report: dict[str, Any] = {"throughput": {}, "hop": {}}
     wanted = {"throughput": (throughput, True), "hop": (hop, False)}
@@ -183,6 +185,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds each")
     parser.add_argument(
         "--rate", type=float, help="throughput: keystrokes per second per writer (default 25)"
+    )
+    parser.add_argument(
+        "--hop-writers", type=int, help="hop: writers among the 100 clients (default 10)"
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument(
