@@ -203,10 +203,17 @@ class Replica:
         before = room.live.doc.get_state()
         if updates:
             room.gate.absorb(updates, REMOTE_ORIGIN)
+        # What the clients here have not seen yet: the stored updates just read (taken before
+        # the mirror below, which is stored with our round and sent when it is).
+        shown = room.live.doc.get_update(before) if updates else b""
         room.committer.applied_update_id = max(
             room.committer.applied_update_id, found.last_update_id
         )
-        theirs = [to_recorded(e) for e in found.events]
+        if room.stored_draft.seq > base.seq:
+            # Bus messages handled during the read folded newer events than it saw (it may
+            # predate their commit): start from them, never step the record back.
+            base = room.stored_draft
+        theirs = [to_recorded(e) for e in found.events if e.seq > base.seq]
         draft = base
         for item in theirs:
             draft = apply(draft, item)
@@ -259,12 +266,12 @@ class Replica:
         if extra:  # (a round of text only has no events, and may need no mirroring)
             last = next((b for b in reversed(pending) if b.recorded), pending[-1])
             last.update = merge_updates(last.update, extra) if last.update else extra
+            last.exclude = None  # its sender has the edit, not this server change
         state = room.live.doc.get_update()
         for batch in pending:
             if batch.recorded:
                 batch.version = state
         room.gate.refresh(None)
-        shown = room.live.doc.get_update(before) if updates else b""
         room.show_remote(shown, theirs)
         return True
 
