@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import Any
 
@@ -39,7 +39,8 @@ class LiveClient:
         self.notices: list[dict[str, Any]] = []
         self.closed: tuple[int, str] | None = None
         self.synced = asyncio.Event()
-        self._changed = asyncio.Condition()
+        # One event per waiter (`wait_for`), set on every change this client sees.
+        self._watchers: set[asyncio.Event] = set()
         self._ws: Any = None
         self._applying_remote = False
         self._reader: asyncio.Task[None] | None = None
@@ -146,19 +147,36 @@ class LiveClient:
         asyncio.get_running_loop().create_task(self._send(frame))
 
     async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        for watcher in self._watchers:
+            watcher.set()
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
-        """Wait until ``predicate()`` is truthy (re-checked on every change); its value."""
+    async def wait_for(
+        self,
+        predicate: Callable[[], Any],
+        timeout: float = 10.0,
+        *,
+        also: Iterable[LiveClient] = (),
+    ) -> Any:
+        """Wait until ``predicate()`` is truthy; its value. It is re-checked on every change this
+        client sees, and on every change the clients in ``also`` see: a predicate that reads
+        other clients must name them, or the change that makes it true may reach only one of
+        them, after this client's last frame, and never be looked at."""
+        changed = asyncio.Event()
+        watched = [self, *also]
+        for client in watched:
+            client._watchers.add(changed)
 
         async def until() -> Any:
-            async with self._changed:
-                while not (value := predicate()):
-                    await self._changed.wait()
-                return value
+            while not (value := predicate()):
+                changed.clear()  # (nothing runs between the check and here: no change is lost)
+                await changed.wait()
+            return value
 
-        return await asyncio.wait_for(until(), timeout)
+        try:
+            return await asyncio.wait_for(until(), timeout)
+        finally:
+            for client in watched:
+                client._watchers.discard(changed)
 
     # -- reading -----------------------------------------------------------------------------
 

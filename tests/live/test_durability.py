@@ -42,7 +42,7 @@ async def test_concurrent_typing_in_one_paragraph_converges(connect: Any) -> Non
     expected = {f"<{i}.{r}>" for i in range(4) for r in range(10)}
     for client in clients:
         await client.wait_for(partial(lambda c: all(t in c.text(P) for t in expected), client))
-    await clients[0].wait_for(lambda: len({c.text(P) for c in clients}) == 1)
+    await clients[0].wait_for(lambda: len({c.text(P) for c in clients}) == 1, also=clients)
 
 
 async def test_offline_edits_merge_once_on_reconnect(connect: Any, demo_server: Demo) -> None:

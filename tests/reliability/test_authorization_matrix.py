@@ -478,7 +478,8 @@ async def test_every_kind_of_edit_by_every_role_gets_the_validators_verdict(
                     lambda: (
                         all(c.runs(paragraph) == watcher.runs(paragraph) for c in everyone)
                         and clean(watcher.runs(paragraph)) != ""
-                    )
+                    ),
+                    also=everyone,
                 )
                 before = sender.runs(paragraph)
                 delta = edit_delta(kind, code, before, draft, paragraph)

@@ -78,7 +78,11 @@ async def test_every_received_update_survives_sigkill_and_offline_edits_merge_on
                 lambda c=c, p=paragraph, e=everything: all(m in c.text(p) for m in e),  # type: ignore[misc]
                 timeout=15,
             )
-        await clients[0].wait_for(lambda p=paragraph: len({c.text(p) for c in clients}) == 1, 15)  # type: ignore[misc]
+        await clients[0].wait_for(
+            lambda p=paragraph: len({c.text(p) for c in clients}) == 1,  # type: ignore[misc]
+            15,
+            also=clients,
+        )
         text = clients[0].text(paragraph)
         doubled = {m for m in MARK.findall(text) if text.count(m) != 1}
         assert not doubled, f"trial {trial}: merged more than once: {doubled}"
