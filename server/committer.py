@@ -157,12 +157,23 @@ class Committer:
                     self._break(error, self._in_flight)
                 if self.broken is not None:
                     return
-                if self.durable:
-                    self.broadcast(self._in_flight)  # one round: one merged update
+                sent: Exception | None = None
+                try:
+                    if self.durable:
+                        self.broadcast(self._in_flight)  # one round: one merged update
+                except Exception as error:
+                    # A defect after the round was stored: uncaught, the task would die unseen
+                    # (its exception kept, never logged) and every later edit and procedural
+                    # action on the draft would wait for ever. The round stands; reload the room.
+                    log.exception("broadcasting draft %s failed unexpectedly", self.draft_id)
+                    sent = error
                 for batch in self._in_flight:
                     if not batch.done.done():
                         batch.done.set_result(None)
                 self._in_flight = []
+                if sent is not None:
+                    self._break(sent, [])
+                    return
                 await self._maybe_compact()
 
     async def _store(self, batches: list[Batch]) -> None:
@@ -238,8 +249,8 @@ class Committer:
     async def _maybe_compact(self) -> None:
         if self.since_snapshot < self.compact_every or not self.applied_update_id or self.behind:
             return
-        state, seq = self.snapshot()  # holds every update up to applied_update_id, maybe more
         try:
+            state, seq = self.snapshot()  # every update up to applied_update_id, maybe more
             await asyncio.to_thread(
                 self.storage.compact, self.draft_id, self.applied_update_id, state, event_seq=seq
             )
