@@ -137,6 +137,8 @@ class Committer:
 
     async def close(self) -> None:
         await self.flushed()
+        # Anything submitted from now on fails at once instead of waiting for a task that is gone.
+        self.broken = self.broken or RuntimeError(f"draft {self.draft_id}: its room was unloaded")
         self._task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._task  # gone for good: it no longer holds the room

@@ -249,6 +249,13 @@ class Rooms:
         await room.committer.flushed()
         if room.connections or not room.committer.idle:  # someone came while we flushed
             return
+        lock = self._procedure.get(draft_id)
+        if lock is not None and lock.locked():
+            # A procedural action holds this room (API calls need no connection): closing it
+            # now would leave that action waiting on a closed committer, holding the draft's
+            # lock for ever. Look again after the idle delay.
+            self.watch(room)
+            return
         self._rooms.pop(draft_id, None)
         await room.committer.close()
         room.close()
