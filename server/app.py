@@ -19,6 +19,7 @@ from server import api, logs, openapi
 from server.bus import open_bus
 from server.connection import KeepSend
 from server.credential_watch import CredentialWatch
+from server.diagnostics import install_stack_dump
 from server.rooms import Rooms
 from server.settings import Settings
 from server.storage import Storage
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         app.state.credentials.start()
         log.info("serving drafts from %r", store)
         freeze_startup_objects()
+        install_stack_dump()
         try:
             yield
         finally:

@@ -24,17 +24,20 @@ from drafting.vocabulary import Constituency, ParagraphStatus, Role
 from server.bus import Bus, BusMessage, LocalBus, RedisBus
 from server.committer import Batch
 from server.connection import Connection
+from server.diagnostics import dump_stacks
 from server.drafts import load_record, roster
 from server.livedoc import LiveDoc
 from server.memory import Reclaimer
 from server.room import Room
 from server.settings import Settings
 from server.storage import Storage
+from server.storage.draft_lock import DraftLock
 from server.storage.errors import StaleSequence
 
 log = logging.getLogger(__name__)
 
 EXECUTE_ATTEMPTS = 3
+PROCEDURE_PATIENCE = 20.0  # seconds a procedural action may hold its draft's lock unnoticed
 PROCEDURE_SLOTS = 3  # draft locks held at once by this process (SQLAlchemy's pool holds 5+10)
 
 STORAGE_ORIGIN = "storage"
@@ -187,14 +190,29 @@ class Rooms:
             return
         local = self._procedure.setdefault(draft_id, asyncio.Lock())
         async with local, self._procedure_slots:
-            held = self.storage.draft_lock(draft_id)
-            await asyncio.to_thread(held.__enter__)
+            lock = self.storage.draft_lock(draft_id)
+            await acquire(lock)
+            overdue = asyncio.get_running_loop().call_later(
+                PROCEDURE_PATIENCE, self._overdue, draft_id
+            )
             try:
                 room = await self.get(draft_id)
                 await room.replica.catch_up()
                 yield room
             finally:
-                await asyncio.to_thread(held.__exit__, None, None, None)
+                overdue.cancel()
+                # Shielded: cancelled here, the lock would stay with its connection for ever.
+                await asyncio.shield(asyncio.to_thread(lock.release))
+
+    def _overdue(self, draft_id: str) -> None:
+        """A procedural action has held the draft's lock far longer than any should: every
+        other action on the draft, in every process, waits for it. Say so, with the stacks."""
+        log.error(
+            "draft %s: a procedural action has held its lock for over %.0f s",
+            draft_id,
+            PROCEDURE_PATIENCE,
+        )
+        dump_stacks()
 
     # -- joining and leaving ---------------------------------------------------------------
 
@@ -281,3 +299,19 @@ class Rooms:
             with contextlib.suppress(Exception):
                 await room.committer.close()
         await self.bus.close()
+
+
+async def acquire(lock: DraftLock) -> None:
+    """Take the draft's lock in a thread; if the waiting is cancelled, the thread still ends
+    with the lock taken — give it back then, or it would stay held for ever."""
+    taking = asyncio.ensure_future(asyncio.to_thread(lock.acquire))
+    try:
+        await asyncio.shield(taking)
+    except asyncio.CancelledError:
+
+        def give_back(done: asyncio.Future[None]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                asyncio.get_running_loop().run_in_executor(None, lock.release)
+
+        taking.add_done_callback(give_back)
+        raise

@@ -6,18 +6,18 @@ writes commit when the method returns and roll back entirely when it raises.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import TracebackType
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.storage import credentials, documents, engine, eventlog, schema
+from server.storage.draft_lock import DraftLock
 from server.storage.errors import (
     DelegationExists,
     DraftExists,
@@ -61,6 +61,7 @@ class Storage:
         # Commits (typing and the record) and compaction: plain statements, no Session (`fastpath`).
         self._writer = CommitWriter(db)
         self._clock = clock
+        self._installation: str | None = None  # read once, for the draft locks' keys
 
     @classmethod
     def open(
@@ -298,25 +299,11 @@ class Storage:
         with self._reading() as session:
             return documents.catch_up(session, draft_id, after_seq, after_update_id)
 
-    @contextmanager
-    def draft_lock(self, draft_id: str) -> Iterator[None]:
-        """Hold the draft's procedural lock across processes while deciding and committing.
-
-        PostgreSQL: a session-level advisory lock on a connection of its own (blocking); SQLite:
-        nothing (one process serves a SQLite database).
-        """
-        if self._engine.dialect.name != "postgresql":
-            yield
-            return
-        key = _lock_key(draft_id)
-        with self._engine.connect() as connection:
-            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
-            connection.commit()
-            try:
-                yield
-            finally:
-                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                connection.commit()
+    def draft_lock(self, draft_id: str) -> DraftLock:
+        """The draft's procedural lock across processes (taken with `DraftLock.acquire`)."""
+        if self._installation is None:
+            self._installation = self.installation_id()
+        return DraftLock(self._engine, self._installation, draft_id)
 
     def version_at(self, draft_id: str, seq: int) -> Version | None:
         """The document as it stood after event ``seq`` (the latest version kept at or before)."""
@@ -375,12 +362,6 @@ class Storage:
                 session.add(row)
         except IntegrityError as error:
             raise conflict from error
-
-
-def _lock_key(draft_id: str) -> int:
-    """A stable signed 64-bit advisory-lock key for a draft."""
-    digest = hashlib.blake2b(f"rollingtext:{draft_id}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def _draft(session: Session, draft_id: str, *, lock: bool = False) -> DraftRow:

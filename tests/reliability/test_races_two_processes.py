@@ -534,14 +534,6 @@ def refusal(state: Draft, command: cmd.Command, actor: Any) -> str | None:
     return None
 
 
-@pytest.mark.xfail(
-    run=False,
-    reason="OPEN REGRESSION (2026-11-29): under load a procedure coroutine stays inside the "
-    "draft's "
-    "advisory-locked section for ever (its lock connection idle since the COMMIT after "
-    "pg_advisory_lock), so later requests on that draft get no answer; passes alone on a quiet "
-    "machine; not run until fixed — see the issue 6/8 note",
-)
 async def test_two_processes_racing_on_postgresql_keep_a_serial_history(
     two_processes: Cluster,
 ) -> None:
@@ -578,8 +570,23 @@ async def test_two_processes_racing_on_postgresql_keep_a_serial_history(
         f"outcomes {dict(totals.outcomes.most_common())}"
     )
     print(summary)
+    logged = [server_errors(server.log_path) for server in two_processes.servers]
     assert totals.rounds == ROUNDS
-    assert not failures.kinds, f"{summary}\n{failures.report()}"
+    assert not failures.kinds, f"{summary}\n{failures.report()}\n{''.join(logged)}"
+    assert not any(logged), f"the servers logged errors:\n{''.join(logged)}"
+
+
+def server_errors(log_path: Path, shown: int = 200) -> str:
+    """The ERROR records of a server's log, each with what follows it (a traceback, the
+    stack dump of a procedure holding its lock too long), at most ``shown`` lines."""
+    lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+    picked: list[str] = []
+    for n, line in enumerate(lines):
+        if line.startswith("ERROR"):
+            picked += lines[n : n + 60]
+    if not picked:
+        return ""
+    return f"--- {log_path.name}\n" + "\n".join(picked[:shown]) + "\n"
 
 
 def failed_call(state: Draft, target: str, context: Context) -> tuple[Draft, tuple[Recorded, ...]]:
