@@ -66,6 +66,7 @@ class Options:
     report: Path | None = None
     clients: int = 150  # per storm
     writers: float = 0.4  # share of the clients that type (members)
+    proposals: float = 0.05  # share of typing sessions that propose anew (and withdraw)
     abrupt: float = 0.6  # share of sessions that end by dropping the connection
     warmup_minutes: float | None = None  # default: 10 % of the run
     storms: int | None = None  # a fixed number of storms after the warm-up (smoke test)
@@ -87,6 +88,7 @@ class Counts:
     typed: int = 0
     acknowledged: int = 0
     withdrawn: int = 0
+    revised: int = 0  # words typed into a standing amendment and taken back, both stored
     awareness: int = 0
     abrupt: int = 0
     clean: int = 0
@@ -143,17 +145,7 @@ class Soak:
                     pass
                 self.counts.synced += 1
                 if code is not None:
-                    amendment, text = await self._type(ws, doc, code)
-                    amendments = doc.get("amendments", type=Map)
-                    while amendment not in amendments:
-                        await self._frame(ws, doc)
-                    self.counts.acknowledged += 1
-                    # Take the words back (the server records the withdrawal), so the drafts
-                    # stay the same size over the run: growth then means a leak, not data.
-                    await self._untype(ws, doc, text, amendment)
-                    while amendments[amendment].get("status") != "withdrawn":
-                        await self._frame(ws, doc)
-                    self.counts.withdrawn += 1
+                    await self._typing(ws, doc, code)
                 entry = wire.AwarenessEntry(
                     doc.client_id,
                     1,
@@ -172,6 +164,73 @@ class Soak:
             else:
                 self.counts.clean += 1
                 await ws.close()
+
+    async def _typing(self, ws: ClientConnection, doc: Doc[Any], code: str) -> None:
+        """A member's typing. Each member keeps one standing amendment in each of its drafts
+        (proposed on its first visit) and types into it, then takes the words back, so the
+        drafts stay the same size over the run: growth then means a leak, not data. Now and
+        then (``proposals``) it proposes a fresh amendment and withdraws it: the record's
+        path, whose events stay in the record (a draft grows a little by those)."""
+        standing = self._standing(doc, code)
+        if standing is not None and self.rng.random() >= self.options.proposals:
+            await self._revise(ws, doc, standing)
+            return
+        amendment, text = await self._type(ws, doc, code)
+        amendments = doc.get("amendments", type=Map)
+        while amendment not in amendments:
+            await self._frame(ws, doc)
+        self.counts.acknowledged += 1
+        if standing is None:
+            return  # this member's standing amendment in this draft from now on
+        await self._untype(ws, doc, text, amendment)
+        while amendments[amendment].get("status") != "withdrawn":
+            await self._frame(ws, doc)
+        self.counts.withdrawn += 1
+
+    def _standing(self, doc: Doc[Any], code: str) -> str | None:
+        """The id of this member's pending amendment in the draft, if it has one."""
+        amendments = doc.get("amendments", type=Map)
+        for ident, entry in amendments.items():
+            if isinstance(entry, Map):
+                entry = dict(entry)
+            if entry.get("proposer") == code and entry.get("status") == "pending":
+                return str(ident)
+        return None
+
+    async def _revise(self, ws: ClientConnection, doc: Doc[Any], amendment: str) -> None:
+        """A word typed at the end of our standing amendment, stored, then deleted, stored."""
+        text, end = self._end_of(doc, amendment)
+        word = " " + self.rng.choice(WORDS)
+        before = doc.get_state()
+        text.insert(end, word, {"ins": amendment})
+        await ws.send(wire.sync_frame(wire.SyncType.UPDATE, doc.get_update(before)))
+        self.counts.typed += 1
+        await self._stored(ws, doc)
+        before = doc.get_state()
+        del text[end : end + len(word.encode())]
+        await ws.send(wire.sync_frame(wire.SyncType.UPDATE, doc.get_update(before)))
+        await self._stored(ws, doc)
+        self.counts.revised += 1
+
+    def _end_of(self, doc: Doc[Any], amendment: str) -> tuple[Text, int]:
+        """The paragraph text holding ``amendment``'s insertion, and the UTF-8 offset of its end."""
+        for paragraph in doc.get("paragraphs", type=Array):
+            text = paragraph["text"]
+            start, end = 0, None
+            for chunk, attrs in text.diff():
+                start += len(str(chunk).encode())
+                if (attrs or {}).get("ins") == amendment:
+                    end = start
+            if end is not None:
+                return text, end
+        raise RuntimeError(f"amendment {amendment} is not in the text")
+
+    async def _stored(self, ws: ClientConnection, doc: Doc[Any]) -> None:
+        """Our last update is judged and stored: the server answers a sync step 1 only once
+        everything before it is stored, and tells a refused edit (raised by `_frame`) first."""
+        await ws.send(wire.sync_frame(wire.SyncType.STEP1, doc.get_state()))
+        while not await self._frame(ws, doc):
+            pass
 
     async def _frame(self, ws: ClientConnection, doc: Doc[Any]) -> bool:
         """Read and apply one frame; True once the first sync step 2 arrived."""
@@ -240,7 +299,9 @@ class Soak:
         sessions_before = self.counts.sessions
         await asyncio.gather(
             *(
-                self.client(self.rng.choice(self.drafts), token, code, self.rng.randint(1, 3))
+                self.client(
+                    self.rng.choice(self.drafts_of(code)), token, code, self.rng.randint(1, 3)
+                )
                 for token, code in people
             )
         )
@@ -253,6 +314,15 @@ class Soak:
                 "seconds": round(time.monotonic() - started, 2),
             }
         )
+
+    def drafts_of(self, code: str | None) -> list[str]:
+        """Readers go anywhere; each member types in its own few drafts (as delegates follow
+        their informal groups), so its standing amendments stay few."""
+        if code is None:
+            return self.drafts
+        n = [c for c, _token in self.writer_tokens].index(code)
+        mine = self.drafts[n :: len(self.writer_tokens)]
+        return mine or [self.drafts[n % len(self.drafts)]]
 
     async def pause(self) -> None:
         """Sometimes shorter, sometimes longer than the idle unload: rooms stay or go."""
@@ -482,6 +552,12 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--report", type=Path, help="write the JSON report here")
     parser.add_argument("--clients", type=int, default=150, help="clients per storm")
     parser.add_argument("--writers", type=float, default=0.4, help="share of members that type")
+    parser.add_argument(
+        "--proposals",
+        type=float,
+        default=0.05,
+        help="share of typing sessions that propose a fresh amendment and withdraw it",
+    )
     parser.add_argument("--warmup-minutes", type=float, help="default: 10 %% of --minutes")
     parser.add_argument("--idle-unload", type=float, default=5.0, help="IDLE_UNLOAD_SECONDS")
     parser.add_argument("--sample-seconds", type=float, default=2.0)
@@ -495,6 +571,7 @@ def parse_args(argv: list[str] | None) -> Options:
         report=args.report,
         clients=args.clients,
         writers=args.writers,
+        proposals=args.proposals,
         warmup_minutes=args.warmup_minutes,
         idle_unload=args.idle_unload,
         sample_seconds=args.sample_seconds,
