@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.storage import eventlog
+from server.storage.errors import StorageError
 from server.storage.models import DraftRow, SnapshotRow, UpdateRow, VersionRow
 from server.storage.records import (
     CatchUp,
@@ -22,6 +23,7 @@ from server.storage.records import (
     StoredUpdate,
     Version,
 )
+from server.storage.version_chain import whole
 
 
 def read_updates(session: Session, draft_id: str, after_id: int = 0) -> list[StoredUpdate]:
@@ -94,11 +96,19 @@ def catch_up(session: Session, draft_id: str, after_seq: int, after_update_id: i
 
 
 def version_at(session: Session, draft_id: str, seq: int) -> Version | None:
-    """The latest kept version at or before event ``seq``."""
+    """The latest kept version at or before event ``seq``, as a full state."""
     row = session.scalars(
         select(VersionRow)
         .where(VersionRow.draft_id == draft_id, VersionRow.seq <= seq)
         .order_by(VersionRow.seq.desc())
         .limit(1)
     ).first()
-    return row.record() if row else None
+    if row is None:
+        return None
+    state = row.state
+    if row.base_seq is not None:  # a change since a full version
+        base = session.get(VersionRow, (draft_id, row.base_seq))
+        if base is None or base.base_seq is not None:
+            raise StorageError(f"draft {draft_id}: version {row.seq} lost its base {row.base_seq}")
+        state = whole(base.state, row.state)
+    return Version(draft_id, row.seq, row.at, state)

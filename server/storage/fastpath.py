@@ -48,6 +48,7 @@ from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from server.storage.errors import StaleSequence, UnknownDraft
 from server.storage.models import DraftRow, EventRow, SnapshotRow, UpdateRow, VersionRow
 from server.storage.records import NewEvent, NewUpdate, Snapshot, StoredEvent, utc
+from server.storage.version_chain import VersionChain
 
 ROWS_PER_INSERT = 200  # rows per multi-row INSERT: 800 parameters, far below any driver's limit
 IDLE_MAX = 2  # connections kept between commits (more are borrowed only while commits overlap)
@@ -86,8 +87,8 @@ class CommitWriter:
             f" VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark})"
         )
         self._insert_version = (
-            f"INSERT INTO {versions} (draft_id, seq, at, state)"
-            f" VALUES ({mark}, {mark}, {mark}, {mark})"
+            f"INSERT INTO {versions} (draft_id, seq, at, base_seq, state)"
+            f" VALUES ({mark}, {mark}, {mark}, {mark}, {mark})"
         )
         self._set_last = f"UPDATE {drafts} SET last_update_id = {mark} WHERE id = {mark}"
         self._exists = f"SELECT 1 FROM {drafts} WHERE id = {mark}"
@@ -106,6 +107,7 @@ class CommitWriter:
         self._tuned = self._sqlite and not isinstance(engine.pool, StaticPool)
         self._checkpointer = _Checkpointer(engine) if self._tuned else None
         self._commits = 0
+        self._versions = VersionChain()  # full states now and then, changes between
 
     def commit(
         self,
@@ -141,7 +143,8 @@ class CommitWriter:
             (draft_id, e.seq, self._at(e.at), e.actor, e.type, self._payload(e.payload))
             for e in stored
         ]
-        version_rows = [(draft_id, seq, at, self._data(state)) for seq, state in versions]
+        chain, base = self._versions.encode(draft_id, versions)
+        version_rows = [(draft_id, v.seq, at, v.base_seq, self._data(v.data)) for v in chain]
 
         def work(run: _Run) -> tuple[list[StoredEvent], list[int], int]:
             found = run(self._lock, (draft_id,)).fetchone()
@@ -168,6 +171,7 @@ class CommitWriter:
 
         # SQLite: the record is fsynced at its commit (typing rounds are not, see above).
         result = self._transaction(work, durable=bool(events or versions))
+        self._versions.stored(draft_id, base)  # committed: later versions may refer to it
         if self._checkpointer is not None:
             self._commits += 1  # under the GIL; an occasional lost count is harmless
             if self._commits % CHECKPOINT_EVERY == 0:

@@ -34,7 +34,6 @@ from server.storage.records import (
     Snapshot,
     StoredEvent,
     StoredUpdate,
-    Version,
 )
 
 NAMING_CONVENTION = {
@@ -193,17 +192,16 @@ class SnapshotRow(Base):
 
 
 class VersionRow(Base):
-    """The live document's full state right after the event ``seq`` (for exports "as at")."""
+    """The live document right after the event ``seq`` (for exports "as at"): its full state,
+    or, with ``base_seq``, what it gained since the full version at that seq (`version_chain`)."""
 
     __tablename__ = "versions"
 
     draft_id: Mapped[str] = mapped_column(DRAFT_ID, ForeignKey("drafts.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    base_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     state: Mapped[bytes] = mapped_column(LargeBinary)
-
-    def record(self) -> Version:
-        return Version(self.draft_id, self.seq, self.at, self.state)
 
 
 class QuarantineRow(Base):
