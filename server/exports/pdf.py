@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from weasyprint import HTML
-
 from server.exports.html import export_html
 from server.versions import DraftVersion
 
@@ -15,5 +13,9 @@ def export_pdf(version: DraftVersion) -> bytes:
 
 
 def render_pdf(html: str) -> bytes:
+    # Imported on the first PDF, not at start-up: WeasyPrint (pango, fonts) takes about a
+    # second and tens of MB to load, in every server process, most of which never print.
+    from weasyprint import HTML
+
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
