@@ -234,7 +234,7 @@ def _contributions(draft: Draft, label: Labeller) -> tuple[Submission, ...]:
 
 
 def _not_reached(event: ev.ConsensusNotReached, draft: Draft) -> str:
-    """"no consensus: objection from CHN, USA; 2 amendments pending (BRA, KEN)"."""
+    """ "no consensus: objection from CHN, USA; 2 amendments pending (BRA, KEN)"."""
     parts = []
     if event.objectors:
         parts.append("objection from " + ", ".join(event.objectors))
@@ -244,4 +244,3 @@ def _not_reached(event: ev.ConsensusNotReached, draft: Draft) -> str:
         noun = "amendment" if count == 1 else "amendments"
         parts.append(f"{count} {noun} pending" + (f" ({', '.join(by)})" if by else ""))
     return "no consensus: " + "; ".join(parts) if parts else "no consensus"
-

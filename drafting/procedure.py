@@ -129,4 +129,3 @@ def record_failed_call(
     event = ev.ConsensusNotReached(command.target, objectors, pending)
     item = Recorded(draft.seq + 1, context.now, context.actor.code, event)
     return apply(draft, item), (item,)
-

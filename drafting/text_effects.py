@@ -175,4 +175,3 @@ def leftover_settlements(
         if delta:
             edits.append(TextEdit(paragraph, delta))
     return edits
-
