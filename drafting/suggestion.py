@@ -87,12 +87,10 @@ class Violation:
 
 @dataclass(frozen=True)
 class EditVerdict:
-    """An accepted edit: ids it binds to its author, ids whose text it removed entirely, and
-    the paragraph's text with its marks after it."""
+    """An accepted edit: ids it binds to its author, and ids whose text it removed entirely."""
 
     new_ids: frozenset[str] = frozenset()
     emptied_ids: frozenset[str] = frozenset()
-    after: Runs = field(default=(), compare=False)  # derived from the edit, not a verdict
 
 
 @dataclass(frozen=True)
@@ -150,7 +148,7 @@ def check_edit(before: Runs, delta: Delta, editor: Editor, site: Site) -> EditVe
     except DeltaError as error:
         return Violation(ViolationCode.MALFORMED_DELTA, str(error))
     if not found:
-        return EditVerdict(after=after)
+        return EditVerdict()
     if editor.role not in (Role.MEMBER, Role.CHAIR, Role.SECRETARIAT):
         return Violation(ViolationCode.OBSERVER_READ_ONLY, "observers may read but not write")
     if not text_is_open(site.status):
@@ -166,7 +164,6 @@ def check_edit(before: Runs, delta: Delta, editor: Editor, site: Site) -> EditVe
     return EditVerdict(
         new_ids=after_ids - before_ids - site.amendments.keys(),
         emptied_ids=before_ids - after_ids,
-        after=after,
     )
 
 

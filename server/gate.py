@@ -207,10 +207,7 @@ class Gate:
             verdict = check_edit(before, delta, editor, site(draft, paragraph, known))
             if isinstance(verdict, Violation):
                 return Refusal(verdict.code.value, verdict.reason, paragraph)
-            # The text as the edit left it, from the core's own reading of the delta: the
-            # same runs the Y.Text now holds (tests/server/test_gate_runs.py), without
-            # re-reading the paragraph on every keystroke.
-            after = verdict.after
+            after = self.live.runs(paragraph)
             changed[paragraph] = (before, after)
             self._after[paragraph] = after
             new_ids.update(dict.fromkeys(verdict.new_ids, paragraph))
