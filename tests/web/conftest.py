@@ -5,6 +5,7 @@ built client (client/web/dist) is missing."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -113,6 +114,19 @@ class Room:
     def paragraph(self, paragraph_id: str, draft: str | None = None) -> dict[str, Any]:
         view = self.api("CHAIR", "GET", "", draft=draft)
         return next(p for p in view["paragraphs"] if p["id"] == paragraph_id)
+
+    def paragraph_when(
+        self, paragraph_id: str, check: Callable[[dict[str, Any]], bool], timeout: float = 15
+    ) -> dict[str, Any]:
+        """The paragraph as the server holds it, once ``check`` holds (a page shows its own
+        typing at once; the server has it a round trip later). Fails after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            held = self.paragraph(paragraph_id)
+            if check(held):
+                return held
+            assert time.monotonic() < deadline, f"the server still holds {held}"
+            time.sleep(0.05)
 
     def close_pages(self) -> None:
         for context in self.contexts:
