@@ -115,7 +115,7 @@ class LiveClient:
         finally:
             close = getattr(self._ws, "close_code", None), getattr(self._ws, "close_reason", "")
             self.closed = (close[0] or 1006, close[1] or "")
-            await self._notify()
+            self._notify()
 
     async def _handle(self, frame: bytes) -> None:
         reader = wire.Reader(frame)
@@ -137,7 +137,7 @@ class LiveClient:
                         self._applying_remote = False
                     if message.kind == wire.SyncType.STEP2:
                         self.synced.set()
-        await self._notify()
+        self._notify()
 
     def _on_transaction(self, event: TransactionEvent) -> None:
         """Send every local change to the server as it happens."""
@@ -146,7 +146,7 @@ class LiveClient:
         frame = wire.sync_frame(wire.SyncType.UPDATE, event.update)
         asyncio.get_running_loop().create_task(self._send(frame))
 
-    async def _notify(self) -> None:
+    def _notify(self) -> None:
         for watcher in self._watchers:
             watcher.set()
 

@@ -21,7 +21,6 @@ async def test_sigusr1_logs_the_stack_of_every_waiting_task(
 ) -> None:
     never = asyncio.Event()
     task = asyncio.create_task(stuck_somewhere_recognisable(never), name="the-stuck-one")
-    await asyncio.sleep(0)  # let it reach its await
     install_stack_dump()
     dumped = asyncio.Event()
 
