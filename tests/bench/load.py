@@ -15,13 +15,18 @@ import itertools
 import json
 import time
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pycrdt import Array, Doc, Text
 from websockets.asyncio.client import ClientConnection, connect
 
 from server import wire
+from tests.bench.update_clocks import update_clocks
+
+if TYPE_CHECKING:
+    from tests.bench.frame_reader import FrameReader
 
 CONNECT_TIMEOUT = 30.0
 MAX_FRAME = 256 * 1024 * 1024
@@ -79,6 +84,7 @@ class Ledger:
         self.by_client: dict[int, int] = {}  # Yjs client id → writer index
         self.by_update: dict[bytes, tuple[int, int]] = {}  # update bytes → (writer, keystroke)
         self.seen: dict[tuple[int, bytes], dict[int, int]] = {}  # broadcast → writers' clocks
+        self.ranges: dict[bytes, list[tuple[int, int, int]]] = {}  # broadcast → writers' ranges
         self.latencies = array("d")
         self.recording = False
         self.fast = self.slow = 0
@@ -121,7 +127,48 @@ class Ledger:
                 i += 1
             self._upto(client, w, i, at)
 
-    def _upto(self, client: Client, writer: int, end: int, at: float) -> None:
+    def received(self, reader: FrameReader, update: bytes, at: float) -> None:
+        """A Doc-less reader received ``update`` (tests/bench/frame_reader.py): mark the
+        keystrokes it completes, by the exact bytes or by the writers' clock ranges in it."""
+        hit = self.by_update.get(update)
+        if hit is not None:
+            self.fast += 1
+            self._upto(reader, hit[0], hit[1] + 1, at)
+            if reader.pending.get(hit[0]):
+                self._through(reader, hit[0], 0, 0, at)  # what waited on it
+            return
+        ranges = self.ranges.get(update)
+        if ranges is None:
+            self.slow += 1
+            ranges = self.ranges[update] = [
+                (self.by_client[client], first, end)
+                for client, first, end in update_clocks(update)
+                if client in self.by_client
+            ]
+        for writer, first, end in ranges:
+            self._through(reader, writer, first, end, at)
+
+    def _through(self, reader: FrameReader, writer: int, first: int, end: int, at: float) -> None:
+        """The reader got a writer's clocks [first, end): whatever that completes is delivered;
+        a range past what the reader holds waits for the gap to fill (Yjs's pending structs)."""
+        clocks = self.writers[writer].clocks
+        i = reader.pointers.get(writer, 0)
+        if first > (clocks[i - 1] if i else 0):
+            reader.pending.setdefault(writer, []).append((first, end))
+            return
+        while i < len(clocks) and clocks[i] <= end:
+            i += 1
+        self._upto(reader, writer, i, at)
+        waiting = reader.pending.get(writer)
+        if waiting:
+            held = clocks[i - 1] if i else 0
+            ready = [r for r in waiting if r[0] <= held]
+            if ready:
+                reader.pending[writer] = [r for r in waiting if r[0] > held]
+                for first_, end_ in ready:
+                    self._through(reader, writer, first_, end_, at)
+
+    def _upto(self, client: Client | FrameReader, writer: int, end: int, at: float) -> None:
         if writer == client.writer_index:
             return
         start = client.pointers.get(writer, 0)
@@ -133,7 +180,7 @@ class Ledger:
         client.pointers[writer] = end
         client.delivered += end - start
 
-    def missing(self, clients: list[Client]) -> int:
+    def missing(self, clients: Sequence[Client | FrameReader]) -> int:
         missing = 0
         for client in clients:
             for w, log in enumerate(self.writers):

@@ -37,6 +37,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from tests.bench.frame_reader import FrameReader
 from tests.bench.load import Client, Ledger, LoopLag, open_all
 
 REPLY_TIMEOUT = 300.0  # a worker that says nothing for this long is stuck: stopped
@@ -134,12 +135,13 @@ class ReaderPool:
                 )
 
     async def open(
-        self, shares: list[list[tuple[str, int]]], parallel: int, timeout: float
+        self, shares: list[list[tuple[str, int]]], parallel: int, timeout: float, kind: str
     ) -> list[str]:
-        """Each worker opens and syncs its share of readers (url, draft); the failures."""
+        """Each worker opens and syncs its share of readers (url, draft) as ``kind`` readers
+        (frames: FrameReader, docs: Client); the failures."""
         replies = await asyncio.gather(
             *(
-                self._ask(n, ("open", share, parallel, timeout), timeout * 2 + 60)
+                self._ask(n, ("open", share, parallel, timeout, kind), timeout * 2 + 60)
                 for n, share in enumerate(shares)
             )
         )
@@ -180,13 +182,18 @@ class ReplicaLedger(Ledger):
             self.inbox()
         super().applied(client, update, at)
 
+    def received(self, reader: FrameReader, update: bytes, at: float) -> None:
+        if update not in self.by_update and update not in self.ranges:
+            self.inbox()
+        super().received(reader, update, at)
+
 
 class Worker:
     def __init__(self, commands: Connection, replies: Connection) -> None:
         self.commands = commands
         self.replies = replies
         self.ledger = ReplicaLedger(self.inbox)
-        self.clients: list[Client] = []
+        self.clients: list[Client | FrameReader] = []
         self.lag = LoopLag()
         self.done = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
@@ -227,8 +234,9 @@ class Worker:
     async def command(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "open":
-            _, share, parallel, timeout = message
-            self.clients = [Client(url, draft, self.ledger) for url, draft in share]
+            _, share, parallel, timeout, kind = message
+            make = FrameReader if kind == "frames" else Client
+            self.clients = [make(url, draft, self.ledger) for url, draft in share]
             failures = await open_all(self.clients, parallel, timeout)
             # as in the main process: the clients live through the window, out of full passes
             gc.collect()

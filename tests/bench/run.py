@@ -241,6 +241,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="typing scenarios: worker processes holding the reading clients "
                              "(default: the number of cores for fanout, 0 for the others; "
                              "0: every client in this process)")  # fmt: skip
+    parser.add_argument("--readers", choices=["frames", "docs"],
+                        help="typing scenarios: pure readers mark frames as they arrive and "
+                             "apply them at the end (frames, default: cheap) or apply each to "
+                             "a Doc as it arrives (docs: the older, dearer harness)")  # fmt: skip
     parser.add_argument("--workdir", default="/tmp/rollingtext-bench",
                         help="databases (seeded ones cached), server logs")  # fmt: skip
     parser.add_argument("--profile", metavar="DIR",
@@ -256,6 +260,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     scenarios = sizes(args.quick, {
         "clients": args.clients, "writers": args.writers, "rate": args.rate,
         "seconds": args.seconds, "drafts": args.drafts, "reader_processes": args.reader_processes,
+        "reader_kind": args.readers,
     })  # fmt: skip
     bench = Bench(args)
     document: dict[str, Any] = {"machine": report.machine(), "quick": args.quick,

@@ -22,6 +22,7 @@ from websockets.asyncio.client import connect
 
 from server import wire
 from server.storage import Storage
+from tests.bench.frame_reader import FrameReader
 from tests.bench.load import MAX_FRAME, Client, Ledger, LoopLag, open_all
 from tests.bench.peers import (
     Running,
@@ -56,6 +57,7 @@ class Scenario:
     big_bytes: int = 0  # join: Yjs state size of the big draft
     joiners: int = 0  # join: clients joining the big draft at once
     reader_processes: int = 0  # typing: worker processes holding the readers (0: all in this one)
+    reader_kind: str = "frames"  # typing: pure readers as FrameReader ("frames") or Client ("docs")
     note: str = ""
 
     def seed_key(self) -> str:
@@ -284,6 +286,13 @@ async def bounded(coroutines: list[Any], seconds: float) -> int:
 # -- typing (heavy typing, typing, fan-out, durability) ------------------------------------------
 
 
+def reader_class(sc: Scenario) -> type[Client] | type[FrameReader]:
+    """How a pure reader reads: ``frames`` (default) marks deliveries as frames arrive and
+    applies them once at the end (cheap for the generator); ``docs`` applies each frame to its
+    own Doc as it arrives (the harness before 2026-11-29: dearer, the generator saturates)."""
+    return FrameReader if sc.reader_kind == "frames" else Client
+
+
 async def typing(running: Running, sc: Scenario, seeded: Seeded) -> dict[str, Any]:
     """Writers type, everyone reads. With ``sc.reader_processes`` > 0 the pure readers live in
     that many worker processes (tests/bench/readers.py); the writers stay here, with the
@@ -319,7 +328,7 @@ async def _typing(
             )
             continue
         else:
-            client = Client(running.url(drafts[d], seeded.readers[i]), d, ledger)
+            client = reader_class(sc)(running.url(drafts[d], seeded.readers[i]), d, ledger)
         clients.append(client)
     if pool is not None:
         await pool.check_clock()
@@ -327,7 +336,7 @@ async def _typing(
     opening = [open_all(clients, CONNECT_PARALLEL, SYNC_TIMEOUT)]
     if pool is not None:
         parallel = max(1, CONNECT_PARALLEL // len(pool))
-        opening.append(pool.open(shares, parallel, SYNC_TIMEOUT))
+        opening.append(pool.open(shares, parallel, SYNC_TIMEOUT, sc.reader_kind))
     failures = [f for part in await asyncio.gather(*opening) for f in part]
     connect_s = time.perf_counter() - started
     # The clients live through the window: keep them out of the collector's full passes (one
@@ -381,6 +390,7 @@ async def _typing(
         "clients": sc.clients,
         "writers": sc.writers,
         "reader_processes": len(remote),
+        "readers": sc.reader_kind,
         "connect_s": round(connect_s, 2),
         "connect_failures": len(failures) + len(late_failures),
         "keystrokes": keystrokes,
