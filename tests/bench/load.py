@@ -1,11 +1,13 @@
-"""The load generator's clients: y-protocols over websockets, a pycrdt Doc each, one event loop.
+"""The load generator's clients: y-protocols over websockets, a pycrdt Doc each, one event loop
+(the pure readers may instead be Doc-less: tests/bench/frame_reader.py).
 
 Latency marker: every keystroke is one Yjs update made by a writer at a known time. A receiver
 that gets exactly those bytes back (peers relay them as is) marks that keystroke delivered (a
-dict lookup). Anything else — an update the server re-encoded or merged — falls back to the
-receiver's state vector after applying it: every keystroke whose end clock it covers is
-delivered (decoded once per broadcast and draft, then shared). Either way a keystroke counts
-once, when the receiving client has applied it to its own Doc.
+dict lookup). Anything else — an update the server re-encoded or merged — is read for the clock
+range of each writer in it (tests/bench/update_clocks.py, once per distinct update): every
+keystroke it completes is delivered; a range past what the receiver holds waits for the gap to
+fill, as Yjs's pending structs do. Either way a keystroke counts once, when the receiving client
+has it (a Client: applied to its own Doc).
 """
 
 from __future__ import annotations
@@ -83,7 +85,6 @@ class Ledger:
         self.writers: list[Keystrokes] = []
         self.by_client: dict[int, int] = {}  # Yjs client id → writer index
         self.by_update: dict[bytes, tuple[int, int]] = {}  # update bytes → (writer, keystroke)
-        self.seen: dict[tuple[int, bytes], dict[int, int]] = {}  # broadcast → writers' clocks
         self.ranges: dict[bytes, list[tuple[int, int, int]]] = {}  # broadcast → writers' ranges
         self.latencies = array("d")
         self.recording = False
@@ -101,34 +102,11 @@ class Ledger:
         log.times.append(at)
 
     def applied(self, client: Client, update: bytes, at: float) -> None:
-        hit = self.by_update.get(update)
-        if hit is not None:
-            self.fast += 1
-            self._upto(client, hit[0], hit[1] + 1, at)
-            return
-        clocks = self.seen.get((client.draft, update))
-        if clocks is None:
-            # A broadcast the server made itself (re-encoded or merged): decode the writers'
-            # clocks from this client's state vector once; every client of the draft gets the
-            # same frames in the same order, so the others reuse them. A writer's own clock runs
-            # ahead of the stream, so it is never shared.
-            self.slow += 1
-            clocks = {}
-            for yclient, clock in state_vector(client.doc.get_state()).items():
-                w = self.by_client.get(yclient)
-                if w is not None and w != client.writer_index:
-                    clocks[w] = clock
-            if client.writer_index is None:
-                self.seen[(client.draft, update)] = clocks
-        for w, clock in clocks.items():
-            log = self.writers[w]
-            i = client.pointers.get(w, 0)
-            while i < len(log.clocks) and log.clocks[i] <= clock:
-                i += 1
-            self._upto(client, w, i, at)
+        """A client with a Doc (a writer, or a ``docs`` reader) applied ``update``."""
+        self.received(client, update, at)
 
-    def received(self, reader: FrameReader, update: bytes, at: float) -> None:
-        """A Doc-less reader received ``update`` (tests/bench/frame_reader.py): mark the
+    def received(self, reader: Client | FrameReader, update: bytes, at: float) -> None:
+        """``reader`` has ``update`` (applied, or for a Doc-less reader received): mark the
         keystrokes it completes, by the exact bytes or by the writers' clock ranges in it."""
         hit = self.by_update.get(update)
         if hit is not None:
@@ -148,9 +126,13 @@ class Ledger:
         for writer, first, end in ranges:
             self._through(reader, writer, first, end, at)
 
-    def _through(self, reader: FrameReader, writer: int, first: int, end: int, at: float) -> None:
+    def _through(
+        self, reader: Client | FrameReader, writer: int, first: int, end: int, at: float
+    ) -> None:
         """The reader got a writer's clocks [first, end): whatever that completes is delivered;
         a range past what the reader holds waits for the gap to fill (Yjs's pending structs)."""
+        if writer == reader.writer_index:
+            return  # its own keystrokes, back in a merged frame
         clocks = self.writers[writer].clocks
         i = reader.pointers.get(writer, 0)
         if first > (clocks[i - 1] if i else 0):
@@ -232,6 +214,7 @@ class Client:
         self.doc: Doc = Doc()
         self.writer_index: int | None = None
         self.pointers: dict[int, int] = {}
+        self.pending: dict[int, list[tuple[int, int]]] = {}
         self.delivered = 0
         self.ws: ClientConnection | None = None
         self.synced = asyncio.Event()

@@ -4,17 +4,18 @@ Why: in the fan-out scenario every keystroke reaches 1,500 sockets at once, and 
 receives, applies (pycrdt) and marks those 1,500 frames one after the other: the last reader's
 latency included that queue. Here the main process keeps the writers and the ledger of send
 times; each worker process opens its share of the readers on its own event loop, each reader
-with its own Doc, as in one process.
+as in one process (a FrameReader by default, or with `--readers docs` a Client with its own
+Doc).
 
 Each worker keeps a replica of the ledger. Before a writer sends a keystroke the main process
 announces it (update bytes, end clock, send time) on every worker's pipe, so a worker's clients
 mark deliveries exactly as in one process (load.py: the exact bytes → a dict lookup; an update
-the server re-encoded or merged → the receiver's state vector). A frame cannot overtake its
-announcement: the announcement is in the pipe before the keystroke is on the writer's socket,
-and a worker reads whatever waits on its pipe before it marks a delivery. Send and delivery
-times are both ``time.perf_counter()``, CLOCK_MONOTONIC on Linux: one clock for every process
-of the machine (checked when a worker starts: its clock reading must fall between the main
-process's readings before and after asking for it).
+the server re-encoded or merged → the writers' clock ranges in its bytes). A frame cannot
+overtake its announcement: the announcement is in the pipe before the keystroke is on the
+writer's socket, and a worker reads whatever waits on its pipe before it marks a delivery. Send
+and delivery times are both ``time.perf_counter()``, CLOCK_MONOTONIC on Linux: one clock for
+every process of the machine (checked when a worker starts: its clock reading must fall between
+the main process's readings before and after asking for it).
 
 At the end each worker sends back its latencies, its missing count, its fast/slow marker
 counts, its event-loop lag p99, its clients' troubles and a digest of each reader's paragraph
@@ -177,12 +178,7 @@ class ReplicaLedger(Ledger):
         super().__init__()
         self.inbox = inbox
 
-    def applied(self, client: Client, update: bytes, at: float) -> None:
-        if update not in self.by_update and (client.draft, update) not in self.seen:
-            self.inbox()
-        super().applied(client, update, at)
-
-    def received(self, reader: FrameReader, update: bytes, at: float) -> None:
+    def received(self, reader: Client | FrameReader, update: bytes, at: float) -> None:
         if update not in self.by_update and update not in self.ranges:
             self.inbox()
         super().received(reader, update, at)
