@@ -160,14 +160,18 @@ def leftover_settlements(
 ) -> list[TextEdit]:
     """Marks in the text of amendments the record has already settled (text another server
     process stored while the settlement was decided, or a crash between the two): the edits
-    that settle them as the record says. Settling is idempotent, so doing it twice is harmless."""
+    that settle them as the record says. Settling is idempotent, so doing it twice is harmless.
+    A draft with no settled amendment has nothing to settle: its text is not read."""
+    settled = {a.id: a for a in draft.amendments.values() if not a.pending}
+    if not settled:
+        return []
     edits: list[TextEdit] = []
     for paragraph in paragraphs:
         current = runs(paragraph)
         delta: Delta = ()
         for amendment_id in sorted(pending_ids(current)):
-            amendment = draft.amendments.get(amendment_id)
-            if amendment is None or amendment.status is AmendmentStatus.PENDING:
+            amendment = settled.get(amendment_id)
+            if amendment is None:
                 continue
             accepted = amendment.status is AmendmentStatus.ACCEPTED
             delta = (accept_delta if accepted else reject_delta)(current, amendment_id)

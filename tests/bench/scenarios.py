@@ -502,10 +502,12 @@ async def join_history(running: Running, draft_id: str, token: str, expect: list
 
 async def join_big(running: Running, sc: Scenario, draft_id: str, tokens: list[str]) -> dict:
     """``joiners`` clients join the big draft at once (timed to the full step 2 received; only
-    the first applies it, to keep the generator's own work out of the figure)."""
+    the first applies it, to keep the generator's own work out of the figure; with ``frames``
+    readers picows assembles each 20 MB frame, not the websockets library)."""
     ledger = Ledger()
+    make = reader_class(sc)
     clients = [
-        Client(running.url(draft_id, tokens[i]), 0, ledger, keep_doc=(i == 0))
+        make(running.url(draft_id, tokens[i]), 0, ledger, keep_doc=(i == 0))
         for i in range(sc.joiners)
     ]
     meter = Meter(running)

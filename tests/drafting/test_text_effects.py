@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from drafting import commands as cmd
 from drafting import events as ev
-from drafting.runs import apply_delta, runs_of
+from drafting.runs import Runs, apply_delta, runs_of
 from drafting.text_effects import (
     NewText,
     TextEdit,
@@ -121,3 +121,16 @@ def test_marks_of_settled_amendments_left_in_the_text_are_settled_as_the_record_
             current[edit.paragraph] = apply_delta(current[edit.paragraph], edit.delta)
     assert current["p1"] == runs_of("We recommend cooperation", (" now", {"ins": "ZAF-1"}), ".")
     assert leftover_settlements(room.state, ["p1"], lambda p: current[p]) == []
+
+
+def test_a_draft_with_no_settled_amendment_is_not_read_for_leftover_marks() -> None:
+    room = room_with_paragraphs(BASE)
+    room.do("BRA", cmd.ProposeAmendment("BRA-1", "p1", "insert"))
+
+    def unread(paragraph: str) -> Runs:
+        raise AssertionError(f"{paragraph} was read: loading a draft would pay for it")
+
+    assert leftover_settlements(room.state, ["p1"], unread) == []
+    room.do("CHAIR", cmd.RejectAmendment("BRA-1"))
+    marked = runs_of("We ", ("gladly ", {"ins": "BRA-1"}), "recommend.")
+    assert leftover_settlements(room.state, ["p1"], lambda p: marked) != []
