@@ -3,13 +3,14 @@
     .venv/bin/python -m tests.bench.scale_out [--quick] [--json scale_out.json]
 
 1. Throughput: 50 drafts x 10 clients, two writers per draft typing faster than one process can
-   serve (an offered load about twice its capacity, so deliveries per second measure capacity,
-   not the offered rate); clients reach the process their draft is assigned to (draft affinity,
-   as a load balancer hashing the URL path would do). Deliveries per second and p99 fan-out
-   latency, 1 process vs 2, and where every CPU second went: the server processes, this load
-   generator, PostgreSQL and Redis. On a machine where they all share the same cores, the
-   2-process figure cannot exceed what the cores left by the others allow: the report prints
-   that ceiling beside the measured ratio.
+   serve (60 c/s each: an offered load about twice one process's capacity on a 2-core machine,
+   so deliveries per second measure capacity, not the offered rate; ``--matched K`` instead
+   offers 2 processes K times the 1-process load, to compare p99 at matched load); clients reach
+   the process their draft is assigned to (draft affinity, as a load balancer hashing the URL
+   path would do). Deliveries per second and p99 fan-out latency, 1 process vs 2, and where
+   every CPU second went: the server processes, this load generator, PostgreSQL and Redis. On a
+   machine where they all share the same cores, the 2-process figure cannot exceed what the
+   cores left by the others allow: the report prints that ceiling beside the measured ratio.
 2. The cross-process hop: one draft, its clients split over 2 processes (every update crosses
    Redis to reach half the readers) vs the same clients on 1 process: the p50/p99 added.
 
@@ -39,7 +40,7 @@ from tests.live.server_process import ServerProcess
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 THROUGHPUT = Scenario(
-    "throughput", "typing", clients=500, writers=100, rate=25, seconds=20, drafts=50
+    "throughput", "typing", clients=500, writers=100, rate=60, seconds=20, drafts=50
 )
 HOP = Scenario("hop", "typing", clients=100, writers=10, rate=10, seconds=20)
 
@@ -188,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, a few seconds each")
     parser.add_argument(
-        "--rate", type=float, help="throughput: keystrokes per second per writer (default 25)"
+        "--rate", type=float, help="throughput: keystrokes per second per writer (default 60)"
     )
     parser.add_argument(
         "--matched",
