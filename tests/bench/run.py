@@ -237,6 +237,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, help="keystrokes (or presence updates) per second")
     parser.add_argument("--seconds", type=float)
     parser.add_argument("--drafts", type=int)
+    parser.add_argument("--amend-every", type=int, metavar="N",
+                        help="typing scenarios: a writer opens a new amendment every N "
+                             "characters (default 100; each opening records an event)")  # fmt: skip
     parser.add_argument("--reader-processes", type=int, metavar="N",
                         help="typing scenarios: worker processes holding the reading clients "
                              "(default: the number of cores for fanout, 0 for the others; "
@@ -260,7 +263,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     scenarios = sizes(args.quick, {
         "clients": args.clients, "writers": args.writers, "rate": args.rate,
         "seconds": args.seconds, "drafts": args.drafts, "reader_processes": args.reader_processes,
-        "reader_kind": args.readers,
+        "reader_kind": args.readers, "amend_every": args.amend_every,
     })  # fmt: skip
     bench = Bench(args)
     document: dict[str, Any] = {"machine": report.machine(), "quick": args.quick,
