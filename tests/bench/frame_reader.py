@@ -24,16 +24,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 from pycrdt import Array, Doc
 
 from server import wire
-from tests.bench.load import CONNECT_TIMEOUT, MAX_FRAME, _length
-
-if TYPE_CHECKING:
-    from tests.bench.load import Ledger
+from tests.bench.load import CONNECT_TIMEOUT, MAX_FRAME, Ledger, Receiver, _length
 
 EMPTY_STATE_VECTOR = b"\x00"
 EMPTY_UPDATE = b"\x00\x00"
@@ -85,33 +82,17 @@ class _Listener(WSListener):  # type: ignore[misc]
         reader.ended.set()
 
 
-class FrameReader:
+class FrameReader(Receiver):
     """A pure reader with the load Client's face (the scenarios treat both alike)."""
-
-    writer_index: int | None = None
 
     def __init__(
         self, url: str, draft: int, ledger: Ledger, *, keep_doc: bool = True, **_: Any
     ) -> None:
-        self.url = url
-        self.draft = draft
-        self.ledger = ledger
-        self.keep_doc = keep_doc
-        self.pointers: dict[int, int] = {}
-        self.pending: dict[int, list[tuple[int, int]]] = {}
-        self.delivered = 0
-        self.updates: list[bytes] = []
-        self.initial = b""
+        super().__init__(url, draft, ledger, keep_doc)
+        self.updates: list[bytes] = []  # every update received, applied at the end
+        self.initial = b""  # the first sync's state (kept if keep_doc)
         self.transport: WSTransport | None = None
-        self.synced = asyncio.Event()
-        self.ended = asyncio.Event()
-        self.sync_seconds: float | None = None
-        self.sync_bytes = 0
-        self.rejected: list[dict[str, Any]] = []
-        self.awareness_in = 0
-        self.closed_with: tuple[int | None, str] | None = None
         self.closing = False
-        self.errors: list[str] = []
         self._started = 0.0
 
     async def open(self) -> None:

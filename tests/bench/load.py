@@ -19,16 +19,13 @@ import time
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pycrdt import Array, Doc, Text
 from websockets.asyncio.client import ClientConnection, connect
 
 from server import wire
 from tests.bench.update_clocks import update_clocks
-
-if TYPE_CHECKING:
-    from tests.bench.frame_reader import FrameReader
 
 CONNECT_TIMEOUT = 30.0
 MAX_FRAME = 256 * 1024 * 1024
@@ -105,7 +102,7 @@ class Ledger:
         """A client with a Doc (a writer, or a ``docs`` reader) applied ``update``."""
         self.received(client, update, at)
 
-    def received(self, reader: Client | FrameReader, update: bytes, at: float) -> None:
+    def received(self, reader: Receiver, update: bytes, at: float) -> None:
         """``reader`` has ``update`` (applied, or for a Doc-less reader received): mark the
         keystrokes it completes, by the exact bytes or by the writers' clock ranges in it."""
         hit = self.by_update.get(update)
@@ -126,9 +123,7 @@ class Ledger:
         for writer, first, end in ranges:
             self._through(reader, writer, first, end, at)
 
-    def _through(
-        self, reader: Client | FrameReader, writer: int, first: int, end: int, at: float
-    ) -> None:
+    def _through(self, reader: Receiver, writer: int, first: int, end: int, at: float) -> None:
         """The reader got a writer's clocks [first, end): whatever that completes is delivered;
         a range past what the reader holds waits for the gap to fill (Yjs's pending structs)."""
         if writer == reader.writer_index:
@@ -150,7 +145,7 @@ class Ledger:
                 for first_, end_ in ready:
                     self._through(reader, writer, first_, end_, at)
 
-    def _upto(self, client: Client | FrameReader, writer: int, end: int, at: float) -> None:
+    def _upto(self, client: Receiver, writer: int, end: int, at: float) -> None:
         if writer == client.writer_index:
             return
         start = client.pointers.get(writer, 0)
@@ -162,7 +157,7 @@ class Ledger:
         client.pointers[writer] = end
         client.delivered += end - start
 
-    def missing(self, clients: Sequence[Client | FrameReader]) -> int:
+    def missing(self, clients: Sequence[Receiver]) -> int:
         missing = 0
         for client in clients:
             for w, log in enumerate(self.writers):
@@ -192,7 +187,30 @@ def _length(frame: bytes) -> tuple[int, int]:
         shift += 7
 
 
-class Client:
+class Receiver:
+    """What every client of the load keeps about what it received (the ledger's marks, its
+    sync, its troubles): a Client, or a Doc-less FrameReader (tests/bench/frame_reader.py)."""
+
+    def __init__(self, url: str, draft: int, ledger: Ledger, keep_doc: bool) -> None:
+        self.url = url
+        self.draft = draft
+        self.ledger = ledger
+        self.keep_doc = keep_doc
+        self.writer_index: int | None = None
+        self.pointers: dict[int, int] = {}  # writer → keystrokes delivered
+        self.pending: dict[int, list[tuple[int, int]]] = {}  # writer → ranges past a gap
+        self.delivered = 0
+        self.synced = asyncio.Event()
+        self.ended = asyncio.Event()
+        self.sync_seconds: float | None = None
+        self.sync_bytes = 0
+        self.rejected: list[dict[str, Any]] = []
+        self.awareness_in = 0
+        self.closed_with: tuple[int | None, str] | None = None
+        self.errors: list[str] = []
+
+
+class Client(Receiver):
     """One websocket client with its own Doc; a writer types into one paragraph as a member."""
 
     def __init__(
@@ -205,26 +223,11 @@ class Client:
         paragraph: int = 0,
         keep_doc: bool = True,
     ) -> None:
-        self.url = url
-        self.draft = draft
-        self.ledger = ledger
+        super().__init__(url, draft, ledger, keep_doc)
         self.code = code
         self.paragraph = paragraph
-        self.keep_doc = keep_doc
         self.doc: Doc = Doc()
-        self.writer_index: int | None = None
-        self.pointers: dict[int, int] = {}
-        self.pending: dict[int, list[tuple[int, int]]] = {}
-        self.delivered = 0
         self.ws: ClientConnection | None = None
-        self.synced = asyncio.Event()
-        self.ended = asyncio.Event()
-        self.sync_seconds: float | None = None
-        self.sync_bytes = 0
-        self.rejected: list[dict[str, Any]] = []
-        self.awareness_in = 0
-        self.closed_with: tuple[int | None, str] | None = None
-        self.errors: list[str] = []
         self._reader: asyncio.Task[None] | None = None
         self._started = 0.0
         self._amendment = 0

@@ -39,7 +39,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from tests.bench.frame_reader import FrameReader
-from tests.bench.load import Client, Ledger, LoopLag, open_all
+from tests.bench.load import Client, Ledger, LoopLag, Receiver, open_all
 
 REPLY_TIMEOUT = 300.0  # a worker that says nothing for this long is stuck: stopped
 
@@ -178,7 +178,7 @@ class ReplicaLedger(Ledger):
         super().__init__()
         self.inbox = inbox
 
-    def received(self, reader: Client | FrameReader, update: bytes, at: float) -> None:
+    def received(self, reader: Receiver, update: bytes, at: float) -> None:
         if update not in self.by_update and update not in self.ranges:
             self.inbox()
         super().received(reader, update, at)
@@ -189,7 +189,7 @@ class Worker:
         self.commands = commands
         self.replies = replies
         self.ledger = ReplicaLedger(self.inbox)
-        self.clients: list[Client | FrameReader] = []
+        self.clients: list[Receiver] = []
         self.lag = LoopLag()
         self.done = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
