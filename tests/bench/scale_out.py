@@ -9,8 +9,9 @@
    the process their draft is assigned to (draft affinity, as a load balancer hashing the URL
    path would do). Deliveries per second and p99 fan-out latency, 1 process vs 2, and where
    every CPU second went: the server processes, this load generator, PostgreSQL and Redis. On a
-   machine where they all share the same cores, the 2-process figure cannot exceed what the
-   cores left by the others allow: the report prints that ceiling beside the measured ratio.
+   machine where they all share the same cores, the 2-process figure is bounded by what the
+   cores left by the others allow: the report prints an estimate of that ceiling (from the
+   1-process run's CPU per delivery, which falls under deeper overload as rounds batch more).
 2. The cross-process hop: one draft, its clients split over 2 processes (every update crosses
    Redis to reach half the readers) vs the same clients on 1 process: the p50/p99 added.
 
