@@ -8,7 +8,6 @@ serialized by construction. What changed is then queued for the `Committer`, whi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Hashable, Sequence
@@ -38,15 +37,12 @@ from server.livedoc import LiveDoc
 from server.outbox import AwarenessOutbox
 from server.replica import Replica
 from server.storage import Storage
+from server.update_outbox import UpdateOutbox
 
 log = logging.getLogger(__name__)
 
 
 EMPTY_STATE_VECTOR = b"\x00"  # no client, no clock: a newcomer's
-# Broadcast tick under load: 20 µs per connection (at most ~50,000 update frames a second for
-# the room, whatever its size), never more than 20 ms. Quiet rooms are not delayed at all.
-UPDATE_TICK_PER_CONNECTION = 0.00002
-UPDATE_TICK_MAX = 0.02
 
 
 def utcnow() -> datetime:
@@ -80,6 +76,7 @@ class Room:
         self.awareness = AwarenessStates()
         self.connections: set[Connection] = set()
         self.presence = AwarenessOutbox(lambda frame: self._relay(frame, exclude=None))
+        self.changes_out = UpdateOutbox(self._relay, lambda: len(self.connections))
         self.replica = Replica(self, bus if bus is not None else LocalBus())
         self.stored_draft = draft  # the state as of the last stored event (rebases start here)
         self._last_decision: tuple[tuple[cmd.Command, ...], Delegation | None] = ((), None)
@@ -103,11 +100,6 @@ class Room:
         self._changes: list[bytes] = []
         self._observer = live.doc.observe(self._changed)
         self._full_state: bytes | None = None  # STEP2 for a newcomer, until the next change
-        # Stored updates waiting for the next tick (see `_broadcast`), and who sent them.
-        self._outgoing: list[bytes] = []
-        self._senders: set[Hashable | None] = set()
-        self._flush_timer: asyncio.TimerHandle | None = None
-        self._last_flush = float("-inf")
 
     def _changed(self, event: Any) -> None:
         self._changes.append(event.update)
@@ -118,8 +110,7 @@ class Room:
         observers hold the room (see `LiveDoc.close`)."""
         self.gate.close()
         self.presence.close()
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
+        self.changes_out.close()
         self.live.doc.unobserve(self._observer)
         self.live.close()
 
@@ -335,45 +326,18 @@ class Room:
     # -- output ---------------------------------------------------------------------------------
 
     def _broadcast(self, batches: list[Batch]) -> None:
-        """Send what a commit round stored: its updates merged into one frame, encoded once and
-        written to every connection (the lone sender of them already has it), then its events.
-
-        Under load, rounds that come faster than one per tick wait for the tick and go out
-        merged, so each connection gets at most one update frame per tick (the tick grows with
-        the room: every frame costs one write per connection). A round after a quiet tick, or
-        one that recorded events, goes out at once (with whatever waits before it)."""
+        """Send what a commit round stored: its updates merged into one frame (`UpdateOutbox`:
+        under load, at most one per tick), then its events. A round that recorded events goes
+        out at once, with whatever waits before it."""
         for batch in batches:
             if batch.update:
-                self._outgoing.append(batch.update)
-                self._senders.add(batch.exclude)
+                self.changes_out.add(batch.update, batch.exclude)
         if any(batch.recorded for batch in batches):
-            self._flush_updates()
+            self.changes_out.flush()
             for batch in batches:
                 self._notify(batch.recorded)
             return
-        if not self._outgoing or self._flush_timer is not None:
-            return
-        loop = asyncio.get_running_loop()
-        tick = min(UPDATE_TICK_MAX, len(self.connections) * UPDATE_TICK_PER_CONNECTION)
-        delay = self._last_flush + tick - loop.time()
-        if delay <= 0:
-            self._flush_updates()
-        else:
-            self._flush_timer = loop.call_later(delay, self._flush_updates)
-
-    def _flush_updates(self) -> None:
-        """Relay the stored updates not yet sent, as one merged frame."""
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
-        if not self._outgoing:
-            return
-        updates, self._outgoing = self._outgoing, []
-        senders, self._senders = self._senders, set()
-        merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
-        exclude = senders.pop() if len(senders) == 1 else None
-        self._last_flush = asyncio.get_running_loop().time()
-        self._relay(wire.sync_frame(wire.SyncType.UPDATE, merged), exclude=exclude)
+        self.changes_out.soon()
 
     def show_remote(self, update: bytes, recorded: Sequence[Recorded]) -> None:
         """Show this room's clients what another process stored."""

@@ -1,11 +1,14 @@
-"""The send fast paths: websocket frames made once per broadcast, presence merged per tick."""
+"""The send fast paths: websocket frames made once per broadcast, presence and document changes
+merged per tick."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
+from pycrdt import Doc, Text
 from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 from websockets.streams import StreamReader
@@ -13,6 +16,7 @@ from websockets.streams import StreamReader
 from server import wire
 from server.connection import FRAGMENT_BYTES, DirectWriter, ws_frame
 from server.outbox import AwarenessOutbox
+from server.update_outbox import UpdateOutbox
 
 
 def parse_frames(data: bytes) -> list[Frame]:
@@ -99,3 +103,40 @@ def test_presence_is_merged_per_tick_and_superseded_states_are_dropped() -> None
         (1, 3, 9),
         (2, 1, 0),
     ]
+
+
+def test_document_changes_within_a_tick_go_out_as_one_merged_frame() -> None:
+    doc: Doc[Any] = Doc()
+    text = doc.get("t", type=Text)
+    updates = []
+    for word in ("We ", "recommend ", "cooperation"):
+        before = doc.get_state()
+        text.insert(len(text), word)
+        updates.append(doc.get_update(before))
+    sent: list[tuple[bytes, object]] = []
+
+    async def run() -> None:
+        # 500 connections: a 10 ms tick
+        outbox = UpdateOutbox(lambda frame, exclude: sent.append((frame, exclude)), lambda: 500)
+        outbox.add(updates[0], "alice")
+        outbox.soon()  # after a quiet tick: at once, to everyone but its sender
+        outbox.add(updates[1], "alice")
+        outbox.soon()
+        outbox.add(updates[2], "bob")
+        outbox.soon()
+        assert len(sent) == 1
+        deadline = asyncio.get_running_loop().time() + 2  # the tick is 10 ms
+        while len(sent) < 2 and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.002)
+        outbox.close()
+
+    asyncio.run(run())
+    assert len(sent) == 2  # the two later rounds: one frame
+    (first, to_all_but), (second, to_all_but_2) = sent
+    assert to_all_but == "alice" and to_all_but_2 is None  # two senders: nobody has it all
+    reader: Doc[Any] = Doc()
+    for frame in (first, second):
+        message = wire.parse(frame)
+        assert isinstance(message, wire.Sync) and message.kind == wire.SyncType.UPDATE
+        reader.apply_update(message.payload)
+    assert str(reader.get("t", type=Text)) == "We recommend cooperation"
