@@ -2,6 +2,8 @@
 
 A token is ``secrets.token_urlsafe(32)`` (256 bits), so a plain SHA-256 is enough: there is
 nothing to brute-force that a slow hash would protect. Tokens never reach SQL, logs or reprs.
+One in 64 would start with "-", which a command line reads as an option (`rollingtext object …
+--token -x…` fails in argparse): those are drawn again (a loss of 0.02 bits).
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ MAX_TOKEN_LENGTH = 256  # far above a real token; refuses to hash arbitrarily la
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
+    while True:
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        if not token.startswith("-"):
+            return token
 
 
 def token_hash(token: str) -> str:

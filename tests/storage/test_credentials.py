@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from server.storage import DelegationRevoked, Storage, UnknownDelegation
+from server.storage.credentials import new_token
 from tests.storage.conftest import Backend, Clock
 
 ALL_TABLES = ("drafts", "delegations", "credentials", "events", "updates", "snapshots")
@@ -23,6 +24,12 @@ def test_an_issued_token_authenticates_its_delegation(store: Storage, bra: str) 
     found = store.authenticate(token)
     assert found is not None and found.code == "BRA"
     assert len(token) >= 43  # 32 random bytes, url-safe base64
+
+
+def test_no_token_starts_with_a_dash_a_command_line_would_read_as_an_option() -> None:
+    # One url-safe token in 64 would (a CI run failed on one: `--token -LJCp…`); 5,000 draws
+    # would hold ~78 of them.
+    assert not any(new_token().startswith("-") for _ in range(5000))
 
 
 def test_only_the_sha256_of_a_token_is_stored(store: Storage, bra: str, backend: Backend) -> None:
