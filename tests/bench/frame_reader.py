@@ -23,6 +23,7 @@ would be a browser's own cost), and the bytes are still applied before convergen
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 from typing import Any
 
@@ -37,7 +38,9 @@ EMPTY_UPDATE = b"\x00\x00"
 _BINARY = WSMsgType.BINARY
 _CONTINUATION = WSMsgType.CONTINUATION
 _CLOSE = WSMsgType.CLOSE
-_texts_of: dict[tuple[bytes, tuple[bytes, ...]], list[str]] = {}
+# paragraph texts by a digest of what a reader received: readers that got the same bytes share
+# one Doc, and the cache holds no update once the readers are gone
+_texts_of: dict[bytes, list[str]] = {}
 
 
 class _Listener(WSListener):  # type: ignore[misc]
@@ -132,7 +135,11 @@ class FrameReader(Receiver):
                 self.rejected.append(notice)
 
     def paragraph_texts(self) -> list[str]:
-        key = (self.initial, tuple(self.updates))
+        digest = hashlib.blake2b(digest_size=16)
+        for update in (self.initial, *self.updates):
+            digest.update(len(update).to_bytes(8, "little"))
+            digest.update(update)
+        key = digest.digest()
         texts = _texts_of.get(key)
         if texts is None:
             doc: Doc = Doc()

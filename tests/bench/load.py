@@ -98,10 +98,6 @@ class Ledger:
         log.clocks.append(clock_end)
         log.times.append(at)
 
-    def applied(self, client: Client, update: bytes, at: float) -> None:
-        """A client with a Doc (a writer, or a ``docs`` reader) applied ``update``."""
-        self.received(client, update, at)
-
     def received(self, reader: Receiver, update: bytes, at: float) -> None:
         """``reader`` has ``update`` (applied, or for a Doc-less reader received): mark the
         keystrokes it completes, by the exact bytes or by the writers' clock ranges in it."""
@@ -109,8 +105,7 @@ class Ledger:
         if hit is not None:
             self.fast += 1
             self._upto(reader, hit[0], hit[1] + 1, at)
-            if reader.pending.get(hit[0]):
-                self._through(reader, hit[0], 0, 0, at)  # what waited on it
+            self._release(reader, hit[0], at)
             return
         ranges = self.ranges.get(update)
         if ranges is None:
@@ -136,14 +131,20 @@ class Ledger:
         while i < len(clocks) and clocks[i] <= end:
             i += 1
         self._upto(reader, writer, i, at)
+        self._release(reader, writer, at)
+
+    def _release(self, reader: Receiver, writer: int, at: float) -> None:
+        """Ranges that waited past a gap the reader now holds up to: delivered too."""
         waiting = reader.pending.get(writer)
-        if waiting:
-            held = clocks[i - 1] if i else 0
-            ready = [r for r in waiting if r[0] <= held]
-            if ready:
-                reader.pending[writer] = [r for r in waiting if r[0] > held]
-                for first_, end_ in ready:
-                    self._through(reader, writer, first_, end_, at)
+        if not waiting:
+            return
+        i = reader.pointers.get(writer, 0)
+        held = self.writers[writer].clocks[i - 1] if i else 0
+        ready = [r for r in waiting if r[0] <= held]
+        if ready:
+            reader.pending[writer] = [r for r in waiting if r[0] > held]
+            for first, end in ready:
+                self._through(reader, writer, first, end, at)
 
     def _upto(self, client: Receiver, writer: int, end: int, at: float) -> None:
         if writer == client.writer_index:
@@ -274,7 +275,7 @@ class Client(Receiver):
             update = frame[pos : pos + size]
             now = time.perf_counter()
             self.doc.apply_update(update)
-            self.ledger.applied(self, update, now)
+            self.ledger.received(self, update, now)
             return
         if kind == 0 and frame[1] == wire.SyncType.STEP2 and not self.synced.is_set():
             # the first full sync (may be 20 MB): timed, and copied only when it is kept
@@ -298,7 +299,7 @@ class Client(Receiver):
             else:
                 now = time.perf_counter()
                 self.doc.apply_update(message.payload)
-                self.ledger.applied(self, message.payload, now)
+                self.ledger.received(self, message.payload, now)
         elif isinstance(message, wire.Ignored) and message.type == wire.MessageType.NOTICE:
             notice = wire.parse_notice(frame)
             if notice.get("type") == "rejected":

@@ -76,10 +76,11 @@ class UpdateReader:
     def content_length(self, ref: int) -> int:
         if ref == DELETED:
             return self.uint()
-        if ref == JSON:
+        if ref in (JSON, ANY):  # a count, then each element (a JSON string, or an Any)
             count = self.uint()
+            skip = self.skip_bytes if ref == JSON else self.skip_any
             for _ in range(count):
-                self.skip_bytes()
+                skip()
             return count
         if ref == STRING:
             text = self.string()
@@ -92,11 +93,6 @@ class UpdateReader:
         elif ref == TYPE:
             if self.uint() in (XML_ELEMENT, XML_HOOK):
                 self.skip_bytes()
-        elif ref == ANY:
-            count = self.uint()
-            for _ in range(count):
-                self.skip_any()
-            return count
         elif ref == DOC:
             self.skip_bytes()
             self.skip_any()
