@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from pycrdt import Array, Doc, Map, Text
+from pycrdt import Array, Assoc, Doc, Map, Text
 from websockets.asyncio.client import ClientConnection, connect
 
 from drafting import commands as cmd
@@ -198,29 +198,36 @@ class Soak:
         return None
 
     async def _revise(self, ws: ClientConnection, doc: Doc[Any], amendment: str) -> None:
-        """A word typed at the end of our standing amendment, stored, then deleted, stored."""
-        text, end = self._end_of(doc, amendment)
+        """A word typed inside our standing amendment (before its last character), stored, then
+        deleted, stored. Not at its end: another member may be adding an amendment of its own
+        right after ours at that moment, and two inserts at one spot are ordered by Yjs client
+        id, so theirs could land between our old text and our new word - inside our amendment,
+        which the server rightly refuses. Inside our own run nobody else types."""
+        text, end = self._inside_end_of(doc, amendment)
         word = " " + self.rng.choice(WORDS)
         before = doc.get_state()
         text.insert(end, word, {"ins": amendment})
         await ws.send(wire.sync_frame(wire.SyncType.UPDATE, doc.get_update(before)))
         self.counts.typed += 1
+        where = text.sticky_index(end, Assoc.AFTER)  # others' edits may move our word
         await self._stored(ws, doc)
+        start = where.get_index()
         before = doc.get_state()
-        del text[end : end + len(word.encode())]
+        del text[start : start + len(word.encode())]
         await ws.send(wire.sync_frame(wire.SyncType.UPDATE, doc.get_update(before)))
         await self._stored(ws, doc)
         self.counts.revised += 1
 
-    def _end_of(self, doc: Doc[Any], amendment: str) -> tuple[Text, int]:
-        """The paragraph text holding ``amendment``'s insertion, and the UTF-8 offset of its end."""
+    def _inside_end_of(self, doc: Doc[Any], amendment: str) -> tuple[Text, int]:
+        """The paragraph text holding ``amendment``'s insertion, and the UTF-8 offset just
+        before its last character."""
         for paragraph in doc.get("paragraphs", type=Array):
             text = paragraph["text"]
             start, end = 0, None
             for chunk, attrs in text.diff():
                 start += len(str(chunk).encode())
                 if (attrs or {}).get("ins") == amendment:
-                    end = start
+                    end = start - len(str(chunk)[-1].encode())
             if end is not None:
                 return text, end
         raise RuntimeError(f"amendment {amendment} is not in the text")
