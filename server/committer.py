@@ -47,6 +47,9 @@ class Batch:
     # (re-checked if another process recorded events meanwhile).
     seen_seq: int | None = None
     edits: Mapping[str, Runs] = field(default_factory=dict)
+    # ``recorded`` only registers what this edit typed (amendments it opened or emptied): the
+    # events restate the text, so they need no more durability than the typing (`Storage.commit`).
+    typed: bool = False
     done: asyncio.Future[None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -199,6 +202,7 @@ class Committer:
                     events=[to_new_event(r) for r in recorded],
                     updates=updates,
                     versions=versions,
+                    record_durable=any(b.recorded and not b.typed for b in batches),
                 )
                 break
             except StaleSequence as error:

@@ -206,6 +206,7 @@ class Room:
                 exclude=silent_for,
                 seen_seq=self.draft.seq,
                 edits=edits,
+                typed=True,
                 **self._decided(recorded),
             )
         )

@@ -20,7 +20,12 @@ before `commit` returns and the round is broadcast, so a crash of the server pro
 tests/reliability/test_crash.py) loses nothing; a power cut or kernel crash may lose the last
 typing rounds (never a torn database). Commits with events (the record) switch their connection to
 ``synchronous = FULL`` for that commit, whose fsync of the WAL also makes every typing round
-before them durable.
+before them durable — except rounds whose events only restate their own typing (an amendment
+opened or emptied by typing: `Storage.commit`'s ``record_durable``). Those events are derived
+from the text they are stored with, and the WAL loses a suffix, never a middle: a power cut takes
+such a registration together with its text, or neither, and the delegation's client, which still
+holds the text, sends it again on reconnecting, where it is registered again under the same id.
+Their fsync cost every typist queued behind it a few milliseconds (the heavy benchmark's p99).
 Measured on the benchmark VM's disk, with FULL and automatic checkpoints ~6 % of typing commits
 took over 5 ms (an fsync, or a checkpoint's two), up to 220 ms under another process's disk load:
 that tail, not CPU, made the durable heavy run's p99; NORMAL without inline checkpoints: none over
@@ -118,9 +123,12 @@ class CommitWriter:
         *,
         events: Sequence[NewEvent] = (),
         versions: Sequence[tuple[int, bytes]] = (),
+        record_durable: bool = True,
     ) -> tuple[list[StoredEvent], list[int], int]:
         """Store ``events`` (seq expected_seq+1…), ``updates`` and ``versions`` in one
-        transaction: (the stored events, the updates' new ids ascending, the previous last id)."""
+        transaction: (the stored events, the updates' new ids ascending, the previous last id).
+        ``record_durable`` False: the events only restate this round's typing (see the module's
+        docstring), so the commit is synced like a typing round."""
         for _origin, data in updates:
             if not isinstance(data, bytes):
                 raise TypeError(f"a Yjs update is bytes, not {type(data).__name__}")
@@ -170,7 +178,7 @@ class CommitWriter:
             return stored, ids, previous
 
         # SQLite: the record is fsynced at its commit (typing rounds are not, see above).
-        result = self._transaction(work, durable=bool(events or versions))
+        result = self._transaction(work, durable=bool(events or versions) and record_durable)
         self._versions.stored(draft_id, base)  # committed: later versions may refer to it
         if self._checkpointer is not None:
             self._commits += 1  # under the GIL; an occasional lost count is harmless

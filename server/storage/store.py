@@ -223,11 +223,16 @@ class Storage:
         events: Sequence[NewEvent] = (),
         updates: Sequence[NewUpdate] = (),
         versions: Sequence[tuple[int, bytes]] = (),
+        record_durable: bool = True,
     ) -> Committed:
         """Append ``events`` (seq expected_seq+1…) and ``updates`` in one transaction.
 
         ``versions`` are ``(seq, full document state)`` pairs: the text as it stood right after
         those events (what exports "as at seq" read back).
+
+        ``record_durable``: False when the events only restate this commit's typing (amendments
+        it opened or emptied, registered from the text): such a commit is synced like a typing
+        round (SQLite: NORMAL, no fsync; see `fastpath`). Procedural decisions keep True.
 
         Raises `StaleSequence` if the record is no longer at ``expected_seq``; then, as on any
         error, nothing at all is written. With no events, ``expected_seq`` may be None (no check);
@@ -239,7 +244,13 @@ class Storage:
         """
         try:
             stored, update_ids, previous = self._writer.commit(
-                draft_id, expected_seq, updates, self._now(), events=events, versions=versions
+                draft_id,
+                expected_seq,
+                updates,
+                self._now(),
+                events=events,
+                versions=versions,
+                record_durable=record_durable,
             )
         except IntegrityError as error:
             # Another writer took seq expected_seq+1 between our check and our insert.

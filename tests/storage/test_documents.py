@@ -235,7 +235,8 @@ def test_update_ids_of_racing_writers_chain_in_commit_order(
 def test_sqlite_syncs_the_record_fully_and_typing_rounds_normally(
     store: Storage, draft: str, backend: Backend
 ) -> None:
-    """A commit with events fsyncs (FULL); a typing round does not (NORMAL, see `fastpath`)."""
+    """A commit with events fsyncs (FULL); a typing round does not (NORMAL, see `fastpath`),
+    nor one whose events only restate its typing."""
     if backend.name != "sqlite":
         pytest.skip("PostgreSQL syncs every commit")
     kept = store._writer._checkout()
@@ -252,4 +253,7 @@ def test_sqlite_syncs_the_record_fully_and_typing_rounds_normally(
     assert modes() == ["PRAGMA synchronous = FULL", "COMMIT", "PRAGMA synchronous = NORMAL"]
     store.commit(draft, 1, updates=[("conn:1", b"typing")])
     assert modes() == ["COMMIT"]
-    assert [e.seq for e in store.events(draft)] == [1]
+    # An amendment registered from what was typed: as durable as the typing it restates.
+    store.commit(draft, 1, events=[EVENT], updates=[("conn:1", b"typed")], record_durable=False)
+    assert modes() == ["COMMIT"]
+    assert [e.seq for e in store.events(draft)] == [1, 2]
