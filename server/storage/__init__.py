@@ -13,6 +13,7 @@ from server.storage.errors import (
     StorageError,
     UnknownDelegation,
     UnknownDraft,
+    WriterBusy,
 )
 from server.storage.records import (
     Committed,
@@ -49,4 +50,5 @@ __all__ = [
     "StoredUpdate",
     "UnknownDelegation",
     "UnknownDraft",
+    "WriterBusy",
 ]

@@ -69,3 +69,15 @@ class DelegationRevoked(StorageError):
     def __init__(self, delegation: str) -> None:
         super().__init__(f"delegation {delegation!r} is revoked")
         self.delegation = delegation
+
+
+class WriterBusy(StorageError):
+    """A commit that was not to wait found the database's write lock taken; nothing was written.
+
+    The caller commits again the ordinary way (on a thread, waiting its turn)."""
+
+    code = "writer_busy"
+
+    def __init__(self, draft_id: str) -> None:
+        super().__init__(f"draft {draft_id!r}: another writer holds the database")
+        self.draft_id = draft_id

@@ -50,7 +50,7 @@ from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
-from server.storage.errors import StaleSequence, UnknownDraft
+from server.storage.errors import StaleSequence, UnknownDraft, WriterBusy
 from server.storage.models import DraftRow, EventRow, SnapshotRow, UpdateRow, VersionRow
 from server.storage.records import NewEvent, NewUpdate, Snapshot, StoredEvent, utc
 from server.storage.version_chain import VersionChain
@@ -61,10 +61,20 @@ CHECKPOINT_EVERY = 200  # SQLite: commits between background checkpoints (~3 MB 
 CHECKPOINT_PASSES = 20  # at most, per wake, until a pass catches up with the commits
 # SQLite, on the connections this module keeps (restored when one goes back to the pool).
 TUNING = {"synchronous": "NORMAL"}
+SQLITE_BUSY = 5  # the result code of a write lock held by another connection
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 _Run = Callable[[str, Sequence[Any]], DBAPICursor]  # executes one statement; the cursor
+
+
+class _LockTaken(Exception):
+    """A commit that was not to wait met the write lock taken (before writing anything)."""
+
+
+def _busy(error: BaseException) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+; extended codes keep the base
+    return code & 0xFF == SQLITE_BUSY if isinstance(code, int) else "locked" in str(error)
 
 
 class CommitWriter:
@@ -113,6 +123,11 @@ class CommitWriter:
         self._checkpointer = _Checkpointer(engine) if self._tuned else None
         self._commits = 0
         self._versions = VersionChain()  # full states now and then, changes between
+        # Commits that do not wait (`commit(wait=False)`): one connection of their own that
+        # gives up at once (busy timeout 0) when another holds the write lock.
+        self.commits_without_waiting = self._tuned
+        self._nowait: PoolProxiedConnection | None = None
+        self._nowait_guard = threading.Lock()
 
     def commit(
         self,
@@ -124,11 +139,14 @@ class CommitWriter:
         events: Sequence[NewEvent] = (),
         versions: Sequence[tuple[int, bytes]] = (),
         record_durable: bool = True,
+        wait: bool = True,
     ) -> tuple[list[StoredEvent], list[int], int]:
         """Store ``events`` (seq expected_seq+1…), ``updates`` and ``versions`` in one
         transaction: (the stored events, the updates' new ids ascending, the previous last id).
         ``record_durable`` False: the events only restate this round's typing (see the module's
-        docstring), so the commit is synced like a typing round."""
+        docstring), so the commit is synced like a typing round. ``wait`` False (where
+        `commits_without_waiting`): raise `WriterBusy` at once, having written nothing, when
+        another connection holds the write lock, instead of waiting for it."""
         for _origin, data in updates:
             if not isinstance(data, bytes):
                 raise TypeError(f"a Yjs update is bytes, not {type(data).__name__}")
@@ -178,7 +196,12 @@ class CommitWriter:
             return stored, ids, previous
 
         # SQLite: the record is fsynced at its commit (typing rounds are not, see above).
-        result = self._transaction(work, durable=bool(events or versions) and record_durable)
+        try:
+            result = self._transaction(
+                work, durable=bool(events or versions) and record_durable, wait=wait
+            )
+        except _LockTaken:
+            raise WriterBusy(draft_id) from None
         self._versions.stored(draft_id, base)  # committed: later versions may refer to it
         if self._checkpointer is not None:
             self._commits += 1  # under the GIL; an occasional lost count is harmless
@@ -202,10 +225,24 @@ class CommitWriter:
 
         return self._transaction(work)
 
-    def _transaction(self, work: Callable[[_Run], _T], *, durable: bool = False) -> _T:
+    def _transaction(
+        self, work: Callable[[_Run], _T], *, durable: bool = False, wait: bool = True
+    ) -> _T:
         """``work`` in one transaction on a kept connection; rolled back entirely if it raises.
-        ``durable``: on a tuned SQLite connection, this commit syncs fully (FULL, not NORMAL)."""
-        connection = self._checkout()
+        ``durable``: on a tuned SQLite connection, this commit syncs fully (FULL, not NORMAL).
+        ``wait`` False (tuned SQLite only): `_LockTaken`, nothing done, if the lock is taken."""
+        nowait = not wait and self.commits_without_waiting
+        if nowait:
+            if not self._nowait_guard.acquire(blocking=False):
+                raise _LockTaken
+            try:
+                connection = self._nowait_connection()
+            except BaseException:
+                self._nowait_guard.release()
+                raise
+            back = self._nowait_back
+        else:
+            connection, back = self._checkout(), self._checkin
         cursor = connection.cursor()
         statement = "BEGIN"
         full = durable and self._tuned
@@ -228,7 +265,9 @@ class CommitWriter:
                 run(f"PRAGMA synchronous = {TUNING['synchronous']}")
         except BaseException as error:
             cursor.close()
-            invalidated = self._abandon(connection, cursor, error)
+            invalidated = self._abandon(connection, cursor, error, back)
+            if nowait and statement == "BEGIN IMMEDIATE" and _busy(error):
+                raise _LockTaken from error
             if isinstance(error, self._error):
                 raise DBAPIError.instance(
                     statement,
@@ -241,14 +280,38 @@ class CommitWriter:
                 ) from error
             raise
         cursor.close()
-        self._checkin(connection)
+        back(connection)
         return result
+
+    def _nowait_connection(self) -> PoolProxiedConnection:
+        """The connection of commits that do not wait (its guard held by the caller)."""
+        if self._nowait is None:
+            connection = self._engine.raw_connection()
+            try:
+                _tune(connection)
+                connection.cursor().execute("PRAGMA busy_timeout = 0")
+            except BaseException:
+                connection.invalidate()
+                connection.close()
+                raise
+            self._nowait = connection
+        return self._nowait
+
+    def _nowait_back(self, connection: PoolProxiedConnection, broken: bool = False) -> None:
+        if broken:
+            self._nowait = None
+        self._nowait_guard.release()
 
     def close(self) -> None:
         with self._guard:
             idle, self._idle = self._idle, []
         for connection in idle:
             self._release(connection)
+        with self._nowait_guard:
+            nowait, self._nowait = self._nowait, None
+        if nowait is not None:
+            nowait.invalidate()  # closed, not pooled: its busy timeout is 0
+            nowait.close()
         if self._checkpointer is not None:
             self._checkpointer.close()
 
@@ -269,7 +332,9 @@ class CommitWriter:
                 raise
         return connection
 
-    def _checkin(self, connection: PoolProxiedConnection) -> None:
+    def _checkin(self, connection: PoolProxiedConnection, broken: bool = False) -> None:
+        if broken:
+            return  # closed: nothing to keep
         with self._guard:
             if len(self._idle) < IDLE_MAX:
                 self._idle.append(connection)
@@ -286,9 +351,14 @@ class CommitWriter:
         connection.close()
 
     def _abandon(
-        self, connection: PoolProxiedConnection, cursor: DBAPICursor, error: BaseException
+        self,
+        connection: PoolProxiedConnection,
+        cursor: DBAPICursor,
+        error: BaseException,
+        back: Callable[..., None],
     ) -> bool:
-        """Roll back after ``error``; keep the connection unless it is broken. Invalidated?"""
+        """Roll back after ``error``; give the connection ``back`` (``broken=True`` if it had to
+        be closed). Invalidated?"""
         broken = isinstance(error, self._error) and self._engine.dialect.is_disconnect(
             error,  # type: ignore[arg-type]
             connection,
@@ -302,9 +372,8 @@ class CommitWriter:
         if broken:
             connection.invalidate(error if isinstance(error, Exception) else None)
             connection.close()
-            return True
-        self._checkin(connection)
-        return False
+        back(connection, broken)
+        return broken
 
 
 class _Checkpointer:

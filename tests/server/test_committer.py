@@ -4,8 +4,12 @@ it fsyncs."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from drafting import events as ev
 from drafting.record import Recorded
@@ -73,5 +77,35 @@ async def test_a_round_is_fsynced_when_it_records_a_decision_not_a_typed_amendme
         ]
         assert failures == []
     finally:
+        await committer.close()
+        storage.close()
+
+
+async def test_a_typing_round_waits_its_turn_on_a_thread_when_another_writer_holds_sqlite(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Typing rounds commit on the event loop only when the write lock is free; taken (another
+    process or connection writing), the round waits on a thread and is stored after it."""
+    path = tmp_path / "db.sqlite3"
+    storage = Storage.open(f"sqlite:///{path}")
+    storage.migrate()
+    draft = storage.create_draft("Enhanced cooperation", "WGEC/2014/CRP.1").id
+    failures: list[BaseException] = []
+    committer = Committer(
+        draft, storage, lambda _: None, failures.append, snapshot=lambda: (b"", 0)
+    )
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        stored = committer.submit(Batch((), "conn:1", b"\x00\x00"))
+        done, _ = await asyncio.wait({stored}, timeout=0.2)  # the loop runs on meanwhile
+        assert not done and storage.updates(draft) == []
+        other.execute("COMMIT")
+        await asyncio.wait_for(stored, 10)
+        assert [u.data for u in storage.updates(draft)] == [b"\x00\x00"]
+        assert failures == []
+        assert not [r for r in caplog.records if r.levelno >= logging.WARNING]  # no retry
+    finally:
+        other.close()
         await committer.close()
         storage.close()

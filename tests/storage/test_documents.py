@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
@@ -10,7 +11,7 @@ import pytest
 from pycrdt import Doc, Text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from server.storage import Committed, NewEvent, StaleSequence, Storage, UnknownDraft
+from server.storage import Committed, NewEvent, StaleSequence, Storage, UnknownDraft, WriterBusy
 from tests.storage.conftest import Backend, Clock
 
 EVENT = NewEvent("amendment_accepted", "CHAIR", {"amendment": "a1"})
@@ -257,3 +258,28 @@ def test_sqlite_syncs_the_record_fully_and_typing_rounds_normally(
     store.commit(draft, 1, events=[EVENT], updates=[("conn:1", b"typed")], record_durable=False)
     assert modes() == ["COMMIT"]
     assert [e.seq for e in store.events(draft)] == [1, 2]
+
+
+def test_a_commit_that_may_not_wait_gives_up_at_once_when_another_writer_holds_sqlite(
+    store: Storage, draft: str, backend: Backend
+) -> None:
+    """`wait=False` (the event loop's own commits): with the write lock taken elsewhere it
+    raises WriterBusy having written nothing, instead of stalling for the busy timeout."""
+    if backend.sqlite_path is None:
+        assert not store.commits_without_waiting  # a network round trip: always on a thread
+        return
+    assert store.commits_without_waiting
+    other = sqlite3.connect(backend.sqlite_path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another connection (or process) is writing
+        with pytest.raises(WriterBusy):
+            store.commit(draft, None, updates=[("conn:1", b"typed")], wait=False)
+        with pytest.raises(WriterBusy):  # and again: the connection came back usable
+            store.commit(draft, None, updates=[("conn:1", b"typed")], wait=False)
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert store.updates(draft) == []
+    committed = store.commit(draft, None, updates=[("conn:1", b"typed")], wait=False)
+    assert [u.data for u in store.updates(draft)] == [b"typed"]
+    assert committed.previous_update_id == 0
