@@ -34,13 +34,13 @@ def ins_id(attrs: Attrs) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def del_ids(attrs: Attrs) -> frozenset[str]:
     """The amendments that propose deleting these characters."""
-    return frozenset(
-        key[len(DEL_PREFIX) :]
-        for key, value in attrs.items()
-        if key.startswith(DEL_PREFIX) and value
-    )
+    found = [key[4:] for key, value in attrs.items() if value and key.startswith(DEL_PREFIX)]
+    return frozenset(found) if found else _NONE
 
 
 def amendment_ids(attrs: Attrs) -> frozenset[str]:
@@ -93,17 +93,31 @@ def clean_attrs(attrs: Attrs | None) -> dict[str, Any]:
     return {k: v for k, v in (attrs or {}).items() if v is not None and v is not False}
 
 
+def _cleaned(attrs: Attrs) -> dict[str, Any]:
+    """`clean_attrs`, but ``attrs`` itself when it is already a clean dict (runs never change
+    their attributes, so sharing them is safe). Most runs are: no copy per run per keystroke."""
+    if type(attrs) is dict:
+        for value in attrs.values():
+            if value is None or value is False:
+                break
+        else:
+            return attrs
+    return clean_attrs(attrs)
+
+
 def normalize(runs: Iterable[Run]) -> Runs:
     """Merge neighbours with equal attributes and drop empty runs."""
     out: list[Run] = []
+    last: dict[str, Any] | None = None  # the attributes of out[-1]
     for run in runs:
         if not run.text:
             continue
-        attrs = clean_attrs(run.attrs)
-        if out and dict(out[-1].attrs) == attrs:
-            out[-1] = Run(out[-1].text + run.text, attrs)
+        attrs = _cleaned(run.attrs)
+        if last is not None and (last is attrs or last == attrs):
+            out[-1] = Run(out[-1].text + run.text, last)
         else:
-            out.append(Run(run.text, attrs))
+            out.append(run if attrs is run.attrs else Run(run.text, attrs))
+            last = attrs
     return tuple(out)
 
 
@@ -128,25 +142,6 @@ def characters(runs: Iterable[Run]) -> Iterator[tuple[str, Attrs]]:
             yield ch, run.attrs
 
 
-def split_at(runs: Sequence[Run], index: int) -> tuple[Runs, Runs]:
-    """Split runs at a character index."""
-    before: list[Run] = []
-    after: list[Run] = []
-    seen = 0
-    for run in runs:
-        end = seen + len(run.text)
-        if end <= index:
-            before.append(run)
-        elif seen >= index:
-            after.append(run)
-        else:
-            cut = index - seen
-            before.append(Run(run.text[:cut], run.attrs))
-            after.append(Run(run.text[cut:], run.attrs))
-        seen = end
-    return tuple(before), tuple(after)
-
-
 class DeltaError(ValueError):
     """A delta that does not fit the text it is applied to."""
 
@@ -162,20 +157,43 @@ def _with_format(attrs: Attrs, change: Attrs | None) -> dict[str, Any]:
 
 
 def apply_delta(runs: Sequence[Run], delta: Iterable[Op]) -> Runs:
-    """The runs after ``delta``; raises `DeltaError` when it retains or deletes past the end."""
-    rest: Runs = tuple(runs)
+    """The runs after ``delta``; raises `DeltaError` when it retains or deletes past the end.
+
+    One pass with a cursor (run ``index``, characters ``offset`` into it): a keystroke in a
+    long paragraph costs one walk over its runs, not one per operation."""
     out: list[Run] = []
+    index, offset = 0, 0
     for op in delta:
         if isinstance(op, Insert):
             out.append(Run(op.text, clean_attrs(op.attrs)))
             continue
         count = op.count
-        if count < 0 or count > length(rest):
+        if count < 0:
             raise DeltaError(f"{type(op).__name__.lower()} {count} past the end of the text")
-        head, rest = split_at(rest, count)
-        if isinstance(op, Retain):
-            out.extend(Run(r.text, _with_format(r.attrs, op.attrs)) for r in head)
-    out.extend(rest)
+        keep = isinstance(op, Retain)
+        change = op.attrs if isinstance(op, Retain) else None
+        while count:
+            if index == len(runs):
+                kind = type(op).__name__.lower()
+                raise DeltaError(f"{kind} {op.count} past the end of the text")
+            run = runs[index]
+            size = len(run.text)
+            take = min(size - offset, count)
+            if keep:
+                piece = run if take == size else Run(run.text[offset : offset + take], run.attrs)
+                if change:
+                    piece = Run(piece.text, _with_format(piece.attrs, change))
+                out.append(piece)
+            count -= take
+            offset += take
+            if offset == size:
+                index, offset = index + 1, 0
+    if index < len(runs):
+        if offset:
+            run = runs[index]
+            out.append(Run(run.text[offset:], run.attrs))
+            index += 1
+        out.extend(runs[index:])
     return normalize(out)
 
 

@@ -68,7 +68,11 @@ def marking_delta(runs: Sequence[Run]) -> Delta:
 
 def pending_ids(runs: Iterable[Run]) -> frozenset[str]:
     """Every amendment id that still has inserted text or deletion marks in ``runs``."""
-    return frozenset().union(*(amendment_ids(run.attrs) for run in runs))
+    found: set[str] = set()
+    for run in runs:
+        if run.attrs:  # most base text has none: no set built for it
+            found |= amendment_ids(run.attrs)
+    return frozenset(found)
 
 
 def clean_text(runs: Iterable[Run]) -> str:

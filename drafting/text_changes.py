@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
-from drafting.runs import Attrs, Delete, DeltaError, Insert, Op, Run, Runs, clean_attrs, split_at
+from drafting.runs import Attrs, Delete, DeltaError, Insert, Op, Run, clean_attrs
 
 
 @dataclass(frozen=True)
@@ -57,27 +57,52 @@ def reformat(attrs: Attrs, change: Attrs | None) -> dict[str, object]:
 
 
 def changes(before: Sequence[Run], delta: Iterable[Op]) -> tuple[Change, ...]:
-    """The changes ``delta`` makes to ``before``; raises `DeltaError` if it does not fit."""
-    rest: Runs = tuple(before)
-    at = 0
+    """The changes ``delta`` makes to ``before``; raises `DeltaError` if it does not fit.
+    Empty runs (normalized text has none) are no characters: they change nothing.
+
+    One pass with a cursor (run ``index``, characters ``offset`` into it), as `apply_delta`:
+    a plain retain over untouched runs costs no copy of them."""
+    at = 0  # characters of ``before`` passed so far (kept or deleted)
+    total = sum(len(run.text) for run in before)
+    index, offset = 0, 0
     left: Attrs | None = None
     found: list[Change] = []
     for op in delta:
         if isinstance(op, Insert):
             if op.text:
-                right = rest[0].attrs if rest else None
+                right = _next_attrs(before, index, offset)
                 found.append(Inserted(at, op.text, clean_attrs(op.attrs), left, right))
             continue
-        if op.count < 0 or op.count > sum(len(run.text) for run in rest):
+        count = op.count
+        if count < 0 or count > total - at:
             kind = type(op).__name__.lower()
             raise DeltaError(f"{kind} {op.count} at {at} runs past the end of the text")
-        head, rest = split_at(rest, op.count)
-        for run in head:
-            attrs = clean_attrs(run.attrs)
-            if isinstance(op, Delete):
-                found.append(Removed(at, run.text, attrs))
-            elif (new := reformat(attrs, op.attrs)) != attrs:
-                found.append(Reformatted(at, run.text, attrs, new))
-            at += len(run.text)
-            left = run.attrs
+        judge = isinstance(op, Delete) or bool(op.attrs)
+        while count:
+            run = before[index]
+            size = len(run.text)
+            take = min(size - offset, count)
+            if take and judge:
+                text = run.text if take == size else run.text[offset : offset + take]
+                attrs = clean_attrs(run.attrs)
+                if isinstance(op, Delete):
+                    found.append(Removed(at, text, attrs))
+                elif (new := reformat(attrs, op.attrs)) != attrs:
+                    found.append(Reformatted(at, text, attrs, new))
+            if take:
+                left = run.attrs
+            at += take
+            count -= take
+            offset += take
+            if offset == size:
+                index, offset = index + 1, 0
     return tuple(found)
+
+
+def _next_attrs(runs: Sequence[Run], index: int, offset: int) -> Attrs | None:
+    """The attributes of the character at the cursor; None at the end."""
+    for at in range(index, len(runs)):
+        if len(runs[at].text) > offset:
+            return runs[at].attrs
+        offset = 0
+    return None
