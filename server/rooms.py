@@ -96,14 +96,18 @@ class Rooms:
             self._checks = asyncio.get_running_loop().create_task(self._check_periodically())
 
     async def _check_periodically(self) -> None:
-        """A lost *last* bus message leaves no gap to notice: look at the database now and then."""
+        """A lost *last* bus message leaves no gap to notice: look at the database now and then.
+        Not for a room with a round of its own to store: that commit is the check (the draft's
+        last update id, and its record seq, say whether another process wrote in between), and
+        under load a read racing it only brought back our own updates to re-apply."""
         while True:
             await asyncio.sleep(self.settings.catch_up_seconds)
-            self._catch_up_all()
+            self._catch_up_all(idle_only=True)
 
-    def _catch_up_all(self) -> None:
+    def _catch_up_all(self, *, idle_only: bool = False) -> None:
         for room in self.loaded():
-            room.replica.schedule_catch_up()
+            if not idle_only or room.committer.idle:
+                room.replica.schedule_catch_up()
 
     async def _load(self, draft_id: str) -> Room:
         # Subscribe before reading, so nothing published meanwhile is missed: what arrives
