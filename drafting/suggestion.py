@@ -29,7 +29,7 @@ in the text but unknown to the draft belongs to nobody, so nobody may touch it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -125,13 +125,23 @@ class Site:
 
 def kind_of(runs: Sequence[Run], amendment_id: str) -> AmendmentKind | None:
     """What the marks of ``amendment_id`` in ``runs`` propose; None when it has none."""
-    inserts = any(ins_id(run.attrs) == amendment_id for run in runs)
-    deletes = any(amendment_id in del_ids(run.attrs) for run in runs)
-    if inserts and deletes:
-        return AmendmentKind.REPLACE
-    if inserts:
-        return AmendmentKind.INSERT
-    return AmendmentKind.DELETE if deletes else None
+    return kinds(runs).get(amendment_id)
+
+
+def kinds(runs: Iterable[Run]) -> dict[str, AmendmentKind]:
+    """What the marks of every amendment in ``runs`` propose (`kind_of` each), in one pass."""
+    inserts: set[str] = set()
+    deletes: set[str] = set()
+    for run in runs:
+        if run.attrs:
+            owner = ins_id(run.attrs)
+            if owner is not None:
+                inserts.add(owner)
+            deletes |= del_ids(run.attrs)
+    found = dict.fromkeys(inserts, AmendmentKind.INSERT)
+    for ident in deletes:
+        found[ident] = AmendmentKind.REPLACE if ident in inserts else AmendmentKind.DELETE
+    return found
 
 
 def text_is_open(status: ParagraphStatus) -> bool:

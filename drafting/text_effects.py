@@ -29,7 +29,7 @@ from drafting.runs import (
     runs_of,
 )
 from drafting.settlement import accept_delta, pending_ids, reject_delta
-from drafting.suggestion import Binding, Site, kind_of, text_is_open
+from drafting.suggestion import Binding, Site, kind_of, kinds, text_is_open
 from drafting.vocabulary import AmendmentKind, AmendmentStatus
 
 
@@ -116,12 +116,11 @@ def commands_for_edit(
             commands.append(cmd.WithdrawAmendment(amendment))
     settled = set(emptied) | set(new_ids)
     for text in changed.values():
-        for amendment in sorted(pending_ids(text) - settled):
+        for amendment, now in sorted(kinds(text).items()):
             found = draft.amendments.get(amendment)
-            now = kind_of(text, amendment)
-            if found is None or now is None or not found.pending or found.proposer != editor:
+            if amendment in settled or found is None or not found.pending:
                 continue
-            if found.kind in TEXT_KINDS and now != found.kind:
+            if found.proposer == editor and found.kind in TEXT_KINDS and now != found.kind:
                 commands.append(cmd.ReviseAmendment(amendment, now.value))
     return commands
 

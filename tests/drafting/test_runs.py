@@ -1,8 +1,8 @@
 """The runs functions the gate calls on every keystroke agree with their plain definitions.
 
-`apply_delta`, `normalize`, `changes` and `pending_ids` walk a paragraph once with a cursor and
-share attribute dicts that are already clean (they cost per keystroke in proportion to the
-paragraph). The plain definitions below — split the runs at each operation, copy every run —
+`apply_delta`, `normalize`, `changes`, `pending_ids` and `kinds` walk a paragraph once (with a
+cursor) and share attribute dicts that are already clean: they cost per keystroke in proportion
+to the paragraph. The plain definitions below — split the runs at each operation, copy every run —
 are the specification; these properties hold the fast ones to them, failures included.
 """
 
@@ -27,10 +27,14 @@ from drafting.runs import (
     amendment_ids,
     apply_delta,
     clean_attrs,
+    del_ids,
+    ins_id,
     normalize,
 )
 from drafting.settlement import pending_ids
+from drafting.suggestion import kinds
 from drafting.text_changes import Change, Inserted, Reformatted, Removed, changes, reformat
+from drafting.vocabulary import AmendmentKind
 from tests.drafting.suggestion_strategies import ATTRS, PARAGRAPHS, WORDS, any_deltas
 
 # -- the plain definitions ------------------------------------------------------------------------
@@ -118,6 +122,16 @@ def plain_changes(before: Sequence[Run], delta: Iterable[Op]) -> tuple[Change, .
     return tuple(found)
 
 
+def plain_kind_of(runs: Sequence[Run], amendment_id: str) -> AmendmentKind | None:
+    inserts = any(ins_id(run.attrs) == amendment_id for run in runs)
+    deletes = any(amendment_id in del_ids(run.attrs) for run in runs)
+    if inserts and deletes:
+        return AmendmentKind.REPLACE
+    if inserts:
+        return AmendmentKind.INSERT
+    return AmendmentKind.DELETE if deletes else None
+
+
 def outcome(function: Any, *args: Any) -> Any:
     try:
         return function(*args)
@@ -171,6 +185,12 @@ def test_what_a_delta_changes_is_its_plain_definition(case: tuple[Runs, Delta]) 
 def test_pending_ids_are_every_run_s_amendments(runs: Runs) -> None:
     expected: frozenset[str] = frozenset().union(*(amendment_ids(r.attrs) for r in runs))
     assert pending_ids(runs) == expected
+
+
+@given(RAW_RUNS)
+def test_every_amendment_s_kind_is_read_in_one_pass(runs: Runs) -> None:
+    every = frozenset().union(*(amendment_ids(r.attrs) for r in runs))
+    assert kinds(runs) == {ident: plain_kind_of(runs, ident) for ident in every}
 
 
 def test_a_keystroke_keeps_the_runs_it_does_not_touch() -> None:
