@@ -87,10 +87,12 @@ class Violation:
 
 @dataclass(frozen=True)
 class EditVerdict:
-    """An accepted edit: ids it binds to its author, and ids whose text it removed entirely."""
+    """An accepted edit: ids it binds to its author, and ids whose text it removed entirely;
+    ``after``, the text it leaves (not compared: it follows from the text and the delta)."""
 
     new_ids: frozenset[str] = frozenset()
     emptied_ids: frozenset[str] = frozenset()
+    after: Runs = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ def check_edit(before: Runs, delta: Delta, editor: Editor, site: Site) -> EditVe
     except DeltaError as error:
         return Violation(ViolationCode.MALFORMED_DELTA, str(error))
     if not found:
-        return EditVerdict()
+        return EditVerdict(after=after)
     if editor.role not in (Role.MEMBER, Role.CHAIR, Role.SECRETARIAT):
         return Violation(ViolationCode.OBSERVER_READ_ONLY, "observers may read but not write")
     if not text_is_open(site.status):
@@ -174,6 +176,7 @@ def check_edit(before: Runs, delta: Delta, editor: Editor, site: Site) -> EditVe
     return EditVerdict(
         new_ids=after_ids - before_ids - site.amendments.keys(),
         emptied_ids=before_ids - after_ids,
+        after=after,
     )
 
 
