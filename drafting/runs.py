@@ -50,6 +50,21 @@ def amendment_ids(attrs: Attrs) -> frozenset[str]:
     return found | {owner} if owner else found
 
 
+def marked_ids(runs: Iterable[Run]) -> tuple[set[str], set[str]]:
+    """The amendments inserting text in ``runs``, and those marking some of it for deletion
+    (`ins_id` and `del_ids` of every run, in one loop: no set built per run)."""
+    inserting: set[str] = set()
+    deleting: set[str] = set()
+    for run in runs:
+        for key, value in run.attrs.items():
+            if key == INS:
+                if isinstance(value, str) and value:
+                    inserting.add(value)
+            elif value and key.startswith(DEL_PREFIX):
+                deleting.add(key[len(DEL_PREFIX) :])
+    return inserting, deleting
+
+
 @dataclass(frozen=True)
 class Run:
     """A stretch of text whose characters all carry the same attributes."""
@@ -172,6 +187,12 @@ def apply_delta(runs: Sequence[Run], delta: Iterable[Op]) -> Runs:
             raise DeltaError(f"{type(op).__name__.lower()} {count} past the end of the text")
         keep = isinstance(op, Retain)
         change = op.attrs if isinstance(op, Retain) else None
+        if keep and not change and offset == 0:  # whole runs kept as they are: no copy
+            start = index
+            while index < len(runs) and len(runs[index].text) <= count:
+                count -= len(runs[index].text)
+                index += 1
+            out.extend(runs[start:index])
         while count:
             if index == len(runs):
                 kind = type(op).__name__.lower()

@@ -21,11 +21,11 @@ from drafting.runs import (
     Op,
     Retain,
     Run,
-    amendment_ids,
     apply_delta,
     del_ids,
     del_key,
     ins_id,
+    marked_ids,
 )
 
 
@@ -68,11 +68,8 @@ def marking_delta(runs: Sequence[Run]) -> Delta:
 
 def pending_ids(runs: Iterable[Run]) -> frozenset[str]:
     """Every amendment id that still has inserted text or deletion marks in ``runs``."""
-    found: set[str] = set()
-    for run in runs:
-        if run.attrs:  # most base text has none: no set built for it
-            found |= amendment_ids(run.attrs)
-    return frozenset(found)
+    inserting, deleting = marked_ids(runs)
+    return frozenset(inserting | deleting)
 
 
 def clean_text(runs: Iterable[Run]) -> str:

@@ -45,6 +45,7 @@ from drafting.runs import (
     apply_delta,
     del_ids,
     ins_id,
+    marked_ids,
 )
 from drafting.settlement import pending_ids
 from drafting.text_changes import Change, Inserted, Reformatted, Removed, changes
@@ -92,7 +93,7 @@ class EditVerdict:
 
     new_ids: frozenset[str] = frozenset()
     emptied_ids: frozenset[str] = frozenset()
-    after: Runs = field(default=(), compare=False)
+    after: Runs = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -132,14 +133,7 @@ def kind_of(runs: Sequence[Run], amendment_id: str) -> AmendmentKind | None:
 
 def kinds(runs: Iterable[Run]) -> dict[str, AmendmentKind]:
     """What the marks of every amendment in ``runs`` propose (`kind_of` each), in one pass."""
-    inserts: set[str] = set()
-    deletes: set[str] = set()
-    for run in runs:
-        if run.attrs:
-            owner = ins_id(run.attrs)
-            if owner is not None:
-                inserts.add(owner)
-            deletes |= del_ids(run.attrs)
+    inserts, deletes = marked_ids(runs)
     found = dict.fromkeys(inserts, AmendmentKind.INSERT)
     for ident in deletes:
         found[ident] = AmendmentKind.REPLACE if ident in inserts else AmendmentKind.DELETE

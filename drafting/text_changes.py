@@ -78,6 +78,13 @@ def changes(before: Sequence[Run], delta: Iterable[Op]) -> tuple[Change, ...]:
             kind = type(op).__name__.lower()
             raise DeltaError(f"{kind} {op.count} at {at} runs past the end of the text")
         judge = isinstance(op, Delete) or bool(op.attrs)
+        if not judge and offset == 0:  # whole runs passed over: nothing to report
+            while index < len(before) and 0 < len(before[index].text) <= count:
+                size = len(before[index].text)
+                left = before[index].attrs
+                at += size
+                count -= size
+                index += 1
         while count:
             run = before[index]
             size = len(run.text)
