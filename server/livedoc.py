@@ -65,7 +65,8 @@ class LiveDoc:
     # -- reading ---------------------------------------------------------------------------
 
     def paragraph_ids(self) -> list[str]:
-        return [str(m.get("id")) for m in self.paragraphs]
+        with self.doc.transaction():  # one read, not one transaction per paragraph
+            return [str(m.get("id")) for m in self.paragraphs]
 
     def paragraph_id_at(self, index: int) -> str | None:
         """The id of the paragraph at ``index`` (None past the end), without reading the
