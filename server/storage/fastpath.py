@@ -50,6 +50,7 @@ from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 
+from server.storage.checkpointer import Checkpointer
 from server.storage.errors import StaleSequence, UnknownDraft, WriterBusy
 from server.storage.models import DraftRow, EventRow, SnapshotRow, UpdateRow, VersionRow
 from server.storage.records import NewEvent, NewUpdate, Snapshot, StoredEvent, utc
@@ -58,7 +59,6 @@ from server.storage.version_chain import VersionChain
 ROWS_PER_INSERT = 200  # rows per multi-row INSERT: 800 parameters, far below any driver's limit
 IDLE_MAX = 2  # connections kept between commits (more are borrowed only while commits overlap)
 CHECKPOINT_EVERY = 200  # SQLite: commits between background checkpoints (~3 MB of WAL)
-CHECKPOINT_PASSES = 20  # at most, per wake, until a pass catches up with the commits
 # SQLite, on the connections this module keeps (restored when one goes back to the pool).
 TUNING = {"synchronous": "NORMAL"}
 SQLITE_BUSY = 5  # the result code of a write lock held by another connection
@@ -120,7 +120,7 @@ class CommitWriter:
         self._guard = threading.Lock()
         # A file database (an in-memory one is a single shared connection: leave it as it is).
         self._tuned = self._sqlite and not isinstance(engine.pool, StaticPool)
-        self._checkpointer = _Checkpointer(engine) if self._tuned else None
+        self._checkpointer = Checkpointer(engine) if self._tuned else None
         self._commits = 0
         self._versions = VersionChain()  # full states now and then, changes between
         # Commits that do not wait (`commit(wait=False)`): one connection of their own that
@@ -374,59 +374,6 @@ class CommitWriter:
             connection.close()
         back(connection, broken)
         return broken
-
-
-class _Checkpointer:
-    """SQLite: copies the WAL into the database file on a thread of its own, when woken."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._wake = threading.Event()
-        self._closed = False
-        self._thread: threading.Thread | None = None
-        self._start = threading.Lock()
-
-    def wake(self) -> None:
-        with self._start:
-            if self._closed:
-                return
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="rollingtext-checkpoint", daemon=True
-                )
-                self._thread.start()
-        self._wake.set()
-
-    def close(self) -> None:
-        with self._start:
-            self._closed = True
-            thread = self._thread
-        self._wake.set()
-        if thread is not None:
-            thread.join(timeout=30)
-
-    def _run(self) -> None:
-        while True:
-            self._wake.wait()
-            self._wake.clear()
-            if self._closed:
-                return
-            try:
-                connection = self._engine.raw_connection()
-                try:
-                    cursor = connection.cursor()
-                    # Commits go on meanwhile: pass again until one pass copies all there is,
-                    # so that the next commit starts the WAL over instead of growing it.
-                    for _ in range(CHECKPOINT_PASSES):
-                        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                        _busy, frames, copied = cursor.fetchone() or (1, 0, 0)
-                        if frames == copied or self._closed:
-                            break
-                    cursor.close()
-                finally:
-                    connection.close()
-            except Exception:  # the next wake tries again; commits checkpoint if WAL grows
-                log.warning("SQLite checkpoint failed", exc_info=True)
 
 
 def _tune(connection: PoolProxiedConnection) -> None:

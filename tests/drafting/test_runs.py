@@ -24,6 +24,7 @@ from drafting.runs import (
     Retain,
     Run,
     Runs,
+    _with_format,
     amendment_ids,
     apply_delta,
     clean_attrs,
@@ -70,16 +71,6 @@ def split_at(runs: Sequence[Run], index: int) -> tuple[Runs, Runs]:
     return tuple(before), tuple(after)
 
 
-def with_format(attrs: Attrs, change: Attrs | None) -> dict[str, Any]:
-    merged = dict(attrs)
-    for key, value in (change or {}).items():
-        if value is None or value is False:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
-    return merged
-
-
 def plain_apply_delta(runs: Sequence[Run], delta: Iterable[Op]) -> Runs:
     rest: Runs = tuple(runs)
     out: list[Run] = []
@@ -91,7 +82,7 @@ def plain_apply_delta(runs: Sequence[Run], delta: Iterable[Op]) -> Runs:
             raise DeltaError(f"{type(op).__name__.lower()} {op.count} past the end of the text")
         head, rest = split_at(rest, op.count)
         if isinstance(op, Retain):
-            out.extend(Run(r.text, with_format(r.attrs, op.attrs)) for r in head)
+            out.extend(Run(r.text, _with_format(r.attrs, op.attrs)) for r in head)
     out.extend(rest)
     return plain_normalize(out)
 
