@@ -248,8 +248,8 @@ class Committer:
         """One round into storage. A round without an fsync (typing, and the amendments it
         opens) is committed right here on the event loop when the database's write lock is
         free (SQLite: ~0.1 ms): handing it to a thread and back cost more than the commit, and
-        its wake-ups made the typing's p99 (heavy benchmark: ~7 -> ~4.7 ms). Otherwise — an
-        fsync, PostgreSQL, the lock taken — on a thread, waiting its turn there."""
+        its wake-ups made the typing's p99 (heavy benchmark, interleaved runs: ~8 -> ~5.9 ms).
+        Otherwise (an fsync, PostgreSQL, the lock taken) on a thread, waiting its turn there."""
         commit = functools.partial(
             self.storage.commit,
             self.draft_id,
