@@ -15,6 +15,7 @@ import os
 import resource
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -34,6 +35,8 @@ from tests.bench.scenarios import (
     seeded_database,
     sizes,
 )
+
+COLD_STARTS = 3  # fresh processes timed for the join's first sync of the compacted draft
 
 
 def raise_fd_limit() -> int:
@@ -177,15 +180,26 @@ class Bench:
             finally:
                 self.stop(running)
             if server == "ours":
-                # A fresh process, the same database: the cold first sync of the draft as
-                # the server keeps it (snapshot + short tail), one read.
-                running = self.start(server, "join-history-compacted", history_url)
-                try:
-                    again = await join_history(running, draft, token, expect)
-                finally:
-                    self.stop(running)
-                figures["history_first_sync_compacted_ms"] = again["history_first_sync_ms"]
-                figures["history_compacted_content_ok"] = again["history_content_ok"]
+                # Fresh processes, the same database: the cold first sync of the draft as the
+                # server keeps it (snapshot + short tail), one read. One cold start is one
+                # sample of a noisy machine (80-111 ms in four runs one night): the median of
+                # COLD_STARTS, each figure kept.
+                colds: list[float] = []
+                ok = True
+                for _ in range(COLD_STARTS):
+                    running = self.start(server, "join-history-compacted", history_url)
+                    try:
+                        again = await join_history(running, draft, token, expect)
+                    finally:
+                        self.stop(running)
+                    if again["history_first_sync_ms"] is not None:
+                        colds.append(again["history_first_sync_ms"])
+                    ok = ok and again["history_content_ok"]
+                figures["history_first_sync_compacted_ms"] = (
+                    round(statistics.median(colds), 1) if colds else None
+                )
+                figures["history_first_sync_compacted_each_ms"] = colds
+                figures["history_compacted_content_ok"] = ok
             running = self.start(server, "join-big", big_url)
             try:
                 if server != "ours":
