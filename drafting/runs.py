@@ -39,7 +39,8 @@ _NONE: frozenset[str] = frozenset()
 
 def del_ids(attrs: Attrs) -> frozenset[str]:
     """The amendments that propose deleting these characters."""
-    found = [key[4:] for key, value in attrs.items() if value and key.startswith(DEL_PREFIX)]
+    skip = len(DEL_PREFIX)
+    found = [key[skip:] for key, value in attrs.items() if value and key.startswith(DEL_PREFIX)]
     return frozenset(found) if found else _NONE
 
 

@@ -73,8 +73,9 @@ class _LockTaken(Exception):
 
 
 def _busy(error: BaseException) -> bool:
-    code = getattr(error, "sqlite_errorcode", None)  # Python 3.11+; extended codes keep the base
-    return code & 0xFF == SQLITE_BUSY if isinstance(code, int) else "locked" in str(error)
+    """SQLITE_BUSY (sqlite3 errors carry their code from Python 3.11; extended codes keep the
+    base code in their low byte)."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF == SQLITE_BUSY
 
 
 class CommitWriter:
